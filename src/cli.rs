@@ -1,0 +1,254 @@
+//! The command line: options (clap derive) and the wiring of contracts, config, server and
+//! runner for each subcommand. `main.rs` only calls [`main`].
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::config::TargetConfig;
+use crate::contract::{self, Contract};
+use crate::http::{HttpOptions, DEFAULT_BODY_LIMIT};
+use crate::runner::{self, RunContext, RunSettings};
+use crate::server::{self, ServerOptions};
+use crate::{plan, report};
+
+/// Every case held (skips allowed).
+pub const EXIT_HELD: u8 = 0;
+/// At least one conformance failure.
+pub const EXIT_FAILED: u8 = 1;
+/// Bad usage, bad config or contracts, or an unreachable target.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "conform",
+    version,
+    about = "Contract-conformance test harness for HTTP APIs",
+    after_help = "Exit codes: 0 every case held, 1 a conformance failure, \
+                  2 bad usage, bad config or contracts, or an unreachable target."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every case of every configured contract (default target: the embedded reference server).
+    Run(RunArgs),
+    /// Run the embedded reference server alone, printing its fixtures.
+    Serve(ServeArgs),
+    /// List contracts, endpoints and cases, one per line.
+    List(ListArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Target config (TOML); without it the embedded reference server is started and used.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where reports are written.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// Folder holding `suites/` and `schemas/` (default: the current folder if it has `suites/`,
+    /// else the contracts shipped with conform).
+    #[arg(long, value_name = "DIR")]
+    pub contracts: Option<PathBuf>,
+    /// Per-request timeout in seconds (connect, answer and whole body).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Largest response body read, in bytes; a larger one fails its case with "body too large".
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
+    pub body_limit: usize,
+    /// Faults injected into the embedded reference server (only without --config).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// libtest options: FILTER, --exact, --skip, --list, --test-threads N (default 16), ...
+    #[command(flatten)]
+    pub test: libtest_mimic::Arguments,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Inject a fault by name (repeatable); `--fault list` prints them.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// Added to every response, to simulate a remote target.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Folder holding `suites/` and `schemas/`.
+    #[arg(long, value_name = "DIR")]
+    pub contracts: Option<PathBuf>,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Serve(args) => serve(args),
+        Command::List(args) => list(args).map(|()| EXIT_HELD),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// The contracts folder: explicit, else `./suites` if present, else the one conform was built from.
+pub fn contracts_dir(explicit: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    if Path::new("suites").is_dir() && Path::new("schemas").is_dir() {
+        return PathBuf::from(".");
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn load_contracts(explicit: Option<&Path>) -> Result<Vec<Contract>> {
+    let dir = contracts_dir(explicit);
+    contract::load_dir(&dir).with_context(|| format!("failed to load contracts from {}", dir.display()))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("failed to start the async runtime")
+}
+
+fn run(mut args: RunArgs) -> Result<u8> {
+    let contracts = load_contracts(args.contracts.as_deref())?;
+    let rt = runtime()?;
+    // Held for the whole run; dropped (stopped) at the end.
+    let mut _server = None;
+    let config = match &args.config {
+        Some(path) => {
+            if !args.faults.is_empty() {
+                anyhow::bail!("--fault applies to the embedded reference server; drop --config to use it");
+            }
+            TargetConfig::load(path)?
+        }
+        None => {
+            let opts = ServerOptions {
+                faults: args.faults.clone(),
+                ..ServerOptions::default()
+            };
+            let s = rt
+                .block_on(server::start(opts))
+                .context("failed to start the embedded reference server")?;
+            let text = s.target_config_toml();
+            _server = Some(s);
+            TargetConfig::parse(&text, "embedded reference server", &|_| None)?
+        }
+    };
+    config.check_against(&contracts)?;
+    if config.world_readable_secrets {
+        eprintln!(
+            "warning: {} holds literal secrets and other users can read it; \
+             use ${{ENV}} references or chmod 600",
+            config.origin
+        );
+    }
+    let settings = RunSettings {
+        http: HttpOptions {
+            timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+            body_limit: args.body_limit,
+        },
+    };
+    let ctx = Arc::new(RunContext::new(Arc::new(contracts), config, &settings)?);
+    let plans = runner::plan_for(&ctx);
+    if !args.test.list {
+        rt.block_on(runner::check_reachable(&ctx))?;
+    }
+    args.test.test_threads.get_or_insert(16);
+    let (report, conclusion) = runner::run(ctx, plans, &args.test, rt.handle());
+    if args.test.list {
+        return Ok(EXIT_HELD);
+    }
+    std::fs::create_dir_all(&args.report_dir)
+        .with_context(|| format!("failed to create {}", args.report_dir.display()))?;
+    report::json::write_report(&report, &args.report_dir)
+        .with_context(|| format!("failed to write report.json in {}", args.report_dir.display()))?;
+    report::junit::write_report(&report, &args.report_dir)
+        .with_context(|| format!("failed to write junit.xml in {}", args.report_dir.display()))?;
+    println!(
+        "conform: {} passed, {} failed, {} skipped; reports in {}",
+        report.summary.passed,
+        report.summary.failed,
+        report.summary.skipped,
+        args.report_dir.display()
+    );
+    Ok(if conclusion.has_failed() || !report.held() {
+        EXIT_FAILED
+    } else {
+        EXIT_HELD
+    })
+}
+
+fn serve(args: ServeArgs) -> Result<u8> {
+    if args.faults.iter().any(|f| f == "list") {
+        for f in server::fault_catalog() {
+            println!("{:<36} {:<9} {}", f.name, f.contract, f.description);
+        }
+        return Ok(EXIT_HELD);
+    }
+    let rt = runtime()?;
+    rt.block_on(async {
+        let opts = ServerOptions {
+            port: args.port,
+            faults: args.faults.clone(),
+            latency: Duration::from_millis(args.latency),
+        };
+        let s = server::start(opts)
+            .await
+            .context("failed to start the reference server")?;
+        println!("conform reference server on http://{}", s.addr());
+        println!("{}", s.fixtures_text());
+        println!("# target config for `conform run --config FILE`:\n{}", s.target_config_toml());
+        tokio::signal::ctrl_c().await.context("failed to wait for Ctrl-C")?;
+        s.shutdown().await;
+        Ok(EXIT_HELD)
+    })
+}
+
+fn list(args: ListArgs) -> Result<()> {
+    let contracts = load_contracts(args.contracts.as_deref())?;
+    print!("{}", render_list(&contracts));
+    Ok(())
+}
+
+/// The `conform list` text: contracts, endpoints and cases, one per line.
+pub fn render_list(contracts: &[Contract]) -> String {
+    let mut out = String::new();
+    for c in contracts {
+        out.push_str(&format!(
+            "contract {} \"{}\" ({})\n",
+            c.name(),
+            c.suite.title,
+            c.suite.document
+        ));
+        for e in &c.suite.endpoints {
+            out.push_str(&format!("  endpoint {} {} {}\n", c.name(), e.method, e.path));
+        }
+    }
+    for p in plan::plan(contracts, None) {
+        out.push_str(&format!("case {} [{}] {}\n", p.id, p.kind, p.endpoint));
+    }
+    out
+}

@@ -1,0 +1,207 @@
+//! Contracts as data: a suite file plus the JSON Schemas it names, loaded and checked once.
+//!
+//! `load_dir` reads `suites/*.toml` and `schemas/<name>/*.json` under one root, checks that every
+//! schema a suite names exists and compiles (formats asserted), and that every case refers to a
+//! known endpoint. Nothing here knows any particular API.
+
+mod schemas;
+pub mod suite;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use schemas::{SchemaError, SchemaSet, Violation};
+pub use suite::*;
+
+/// Why a contract could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ContractError {
+    #[error("failed to read {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to parse suite {path}")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    #[error("suite {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("contract {contract}: schema problem")]
+    Schema {
+        contract: String,
+        #[source]
+        source: SchemaError,
+    },
+    #[error("no suites found in {0}")]
+    Empty(PathBuf),
+}
+
+/// A loaded contract: its suite, its compiled schemas and a digest of everything it was built from.
+#[derive(Debug)]
+pub struct Contract {
+    pub suite: SuiteFile,
+    pub schemas: SchemaSet,
+    /// SHA-256 over the suite file and every schema file (sorted by name), hex.
+    pub content_hash: String,
+    pub suite_path: PathBuf,
+}
+
+impl Contract {
+    pub fn name(&self) -> &str {
+        &self.suite.name
+    }
+
+    pub fn endpoint(&self, id: &str) -> Option<&EndpointSpec> {
+        self.suite.endpoints.iter().find(|e| e.id == id)
+    }
+}
+
+/// Loads every suite in `root/suites` with its schemas from `root/schemas/<name>/`, sorted by name.
+pub fn load_dir(root: &Path) -> Result<Vec<Contract>, ContractError> {
+    let suites_dir = root.join("suites");
+    let entries = std::fs::read_dir(&suites_dir).map_err(|source| ContractError::Read {
+        path: suites_dir.clone(),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(ContractError::Empty(suites_dir));
+    }
+    paths
+        .iter()
+        .map(|p| load_suite(p, &root.join("schemas")))
+        .collect()
+}
+
+/// Loads one suite file; its schemas come from `schemas_root/<suite name>/`.
+pub fn load_suite(path: &Path, schemas_root: &Path) -> Result<Contract, ContractError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ContractError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let suite: SuiteFile = toml::from_str(&text).map_err(|source| ContractError::Parse {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    })?;
+    let invalid = |message: String| ContractError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    validate_suite(&suite).map_err(invalid)?;
+    let dir = schemas_root.join(&suite.name);
+    let files = schemas::read_schema_files(&dir).map_err(|source| ContractError::Schema {
+        contract: suite.name.clone(),
+        source,
+    })?;
+    let mut hasher = Sha256::new();
+    hasher.update(text.as_bytes());
+    for (name, bytes) in &files {
+        hasher.update(name.as_bytes());
+        hasher.update(bytes);
+    }
+    let content_hash = hex::encode(hasher.finalize());
+    let schema_err = |source| ContractError::Schema {
+        contract: suite.name.clone(),
+        source,
+    };
+    let schemas = SchemaSet::compile(&suite.name, &files).map_err(schema_err)?;
+    if let Some(file) = referenced_schemas(&suite)
+        .into_iter()
+        .find(|f| !schemas.has(f))
+    {
+        return Err(schema_err(SchemaError::Missing { file }));
+    }
+    Ok(Contract {
+        suite,
+        schemas,
+        content_hash,
+        suite_path: path.to_path_buf(),
+    })
+}
+
+/// Every schema file a suite names.
+fn referenced_schemas(suite: &SuiteFile) -> Vec<String> {
+    let mut out = vec![suite.errors.schema.clone()];
+    for e in &suite.endpoints {
+        out.extend(e.body.iter().cloned());
+        out.extend(e.params.iter().map(|p| p.schema.clone()));
+        out.extend(e.responses.values().map(|r| r.schema.clone()));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Cross-reference checks that serde cannot express.
+fn validate_suite(suite: &SuiteFile) -> Result<(), String> {
+    if suite.name.is_empty()
+        || !suite
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    {
+        return Err(format!(
+            "contract name {:?} must be lower-case letters, digits, '-' or '_'",
+            suite.name
+        ));
+    }
+    let mut endpoints = BTreeMap::new();
+    for e in &suite.endpoints {
+        if endpoints.insert(e.id.as_str(), e).is_some() {
+            return Err(format!("endpoint id {:?} is used twice", e.id));
+        }
+        if e.responses.is_empty() {
+            return Err(format!("endpoint {:?} documents no response", e.id));
+        }
+        for code in e.responses.keys() {
+            match code.parse::<u16>() {
+                Ok(c) if (100..600).contains(&c) => {}
+                _ => return Err(format!("endpoint {:?}: {code:?} is not a status", e.id)),
+            }
+        }
+        for p in &e.params {
+            if p.location == ParamLocation::Path && !e.path.contains(&format!("{{{}}}", p.name)) {
+                return Err(format!(
+                    "endpoint {:?}: path parameter {:?} is not in {:?}",
+                    e.id, p.name, e.path
+                ));
+            }
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for c in &suite.cases {
+        if !names.insert(c.name.as_str()) {
+            return Err(format!("case name {:?} is used twice", c.name));
+        }
+        if c.steps.is_empty() {
+            return Err(format!("case {:?} has no steps", c.name));
+        }
+        for s in &c.steps {
+            if !endpoints.contains_key(s.endpoint.as_str()) {
+                return Err(format!(
+                    "case {:?} refers to unknown endpoint {:?}",
+                    c.name, s.endpoint
+                ));
+            }
+        }
+    }
+    for t in &suite.status_tables {
+        if t.http_error_status == t.pointer.is_some() {
+            return Err(format!(
+                "status table {:?} needs exactly one of http_error_status or pointer",
+                t.name
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,271 @@
+//! The suite file format: what a `suites/<contract>.toml` says, as plain serde structs.
+//!
+//! A suite names its document, its authentication scheme, the variables it needs from the
+//! target's operator, its endpoints (with the schema of the request and of each documented
+//! response) and its cases. Everything that differs between APIs lives here, as data; the Rust
+//! side only interprets it, so a fifth API needs a suite file and schemas, not code.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One `suites/<contract>.toml` file, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteFile {
+    /// Contract name; also the config table and the schema folder name.
+    pub name: String,
+    /// Human title of the API.
+    pub title: String,
+    /// The source document this contract is derived from (file name).
+    pub document: String,
+    /// How requests authenticate.
+    pub auth: AuthSpec,
+    /// Variables the operator provides in the target config (besides `base_url`).
+    #[serde(default)]
+    pub variables: BTreeMap<String, VariableSpec>,
+    /// The error body that every 4xx/5xx answer must carry.
+    pub errors: ErrorSpec,
+    /// Status-code tables the document gives for the whole API.
+    #[serde(default)]
+    pub status_tables: Vec<StatusTableSpec>,
+    pub endpoints: Vec<EndpointSpec>,
+    #[serde(default)]
+    pub cases: Vec<CaseSpec>,
+}
+
+/// How a request carries its credential.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, tag = "scheme", rename_all = "lowercase")]
+pub enum AuthSpec {
+    /// `Authorization: Bearer <variable>`.
+    Bearer {
+        variable: String,
+        #[serde(default)]
+        doc: String,
+    },
+    /// `<header>: <variable>`, an API-key header.
+    Header {
+        header: String,
+        variable: String,
+        #[serde(default)]
+        doc: String,
+    },
+}
+
+impl AuthSpec {
+    pub fn variable(&self) -> &str {
+        match self {
+            AuthSpec::Bearer { variable, .. } | AuthSpec::Header { variable, .. } => variable,
+        }
+    }
+    pub fn doc(&self) -> &str {
+        match self {
+            AuthSpec::Bearer { doc, .. } | AuthSpec::Header { doc, .. } => doc,
+        }
+    }
+}
+
+/// A variable the operator gives in the target config.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariableSpec {
+    /// What it is, for `conform list` and error messages.
+    #[serde(default)]
+    pub description: String,
+    /// Redacted from every output when true.
+    #[serde(default)]
+    pub secret: bool,
+    /// A case that needs an absent optional variable is skipped, naming it.
+    #[serde(default)]
+    pub optional: bool,
+}
+
+/// The shape of error answers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorSpec {
+    /// Schema file for error bodies.
+    pub schema: String,
+    /// A required media type (e.g. `application/problem+json`); any JSON type when absent.
+    #[serde(default)]
+    pub media_type: Option<String>,
+    /// Whether an error answer may have an empty body.
+    #[serde(default)]
+    pub body_optional: bool,
+    pub doc: String,
+}
+
+/// A table of allowed values from the document: either the HTTP statuses of error answers
+/// (`http_error_status = true`) or an integer in the success body (`pointer = "/status"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusTableSpec {
+    /// Stable name of the table, used in check messages.
+    pub name: String,
+    /// The table constrains the HTTP status of every 4xx/5xx answer.
+    #[serde(default)]
+    pub http_error_status: bool,
+    /// The table constrains the integer at this JSON pointer of 2xx bodies.
+    #[serde(default)]
+    pub pointer: Option<String>,
+    /// Allowed values.
+    pub values: Vec<i64>,
+    /// Optional names of the values, for reports.
+    #[serde(default)]
+    pub names: BTreeMap<String, String>,
+    /// Restricts the table to these endpoint ids; all endpoints when empty.
+    #[serde(default)]
+    pub endpoints: Vec<String>,
+    pub doc: String,
+}
+
+/// One documented endpoint.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointSpec {
+    /// Stable id, used in case ids.
+    pub id: String,
+    pub method: String,
+    /// Path relative to the base URL, with `{param}` placeholders.
+    pub path: String,
+    /// Document section.
+    pub doc: String,
+    /// Parameters in the path and the query.
+    #[serde(default)]
+    pub params: Vec<ParamSpec>,
+    /// Request body schema file, if the endpoint takes a body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Documented responses, keyed by status code.
+    pub responses: BTreeMap<String, ResponseSpec>,
+    /// A valid request built from config variables only: the base of generated cases (auth
+    /// variants today). An endpoint that destroys state names the credential the operator gave
+    /// for that purpose here (e.g. `auth = "disposable_token"`).
+    #[serde(default)]
+    pub example: Option<ExampleSpec>,
+}
+
+/// A valid request for an endpoint, from config variables only.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSpec {
+    #[serde(default)]
+    pub auth: Option<String>,
+    #[serde(default)]
+    pub params: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub body: Option<Value>,
+}
+
+/// A path or query parameter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    pub name: String,
+    #[serde(rename = "in")]
+    pub location: ParamLocation,
+    pub schema: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamLocation {
+    Path,
+    Query,
+}
+
+/// A documented response.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseSpec {
+    pub schema: String,
+    #[serde(default)]
+    pub media_type: Option<String>,
+    pub doc: String,
+}
+
+/// A case as written in the suite: one or more ordered steps.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSpec {
+    /// Case name, unique within the suite; the case id is `contract::name`.
+    pub name: String,
+    /// What the case shows, in one line.
+    #[serde(default)]
+    pub description: String,
+    /// Document clause the case exercises.
+    pub doc: String,
+    /// Expand into one case per element of this list variable, bound to `as`.
+    #[serde(default)]
+    pub each: Option<EachSpec>,
+    /// Cases with the same serial key never run at the same time (they share state on the
+    /// target, e.g. one account's profile).
+    #[serde(default)]
+    pub serial: Option<String>,
+    pub steps: Vec<StepSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EachSpec {
+    /// A list variable from the target config.
+    pub variable: String,
+    /// The name each element is bound to.
+    #[serde(rename = "as")]
+    pub bind: String,
+}
+
+/// One request of a case, with what it must get back.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    /// Endpoint id.
+    pub endpoint: String,
+    /// Credential variable; the suite's auth variable by default; `"none"` sends none.
+    #[serde(default)]
+    pub auth: Option<String>,
+    /// Path and query parameter values (`${var}` substituted).
+    #[serde(default)]
+    pub params: BTreeMap<String, Value>,
+    /// JSON body (`${var}` substituted).
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// Statuses this step accepts; the endpoint's documented 2xx statuses by default.
+    #[serde(default)]
+    pub expect: Vec<u16>,
+    /// Values taken from the response body into variables for later steps.
+    #[serde(default)]
+    pub capture: BTreeMap<String, CaptureSpec>,
+    /// A step that puts the target back as it was; reported as such.
+    #[serde(default)]
+    pub restore: bool,
+}
+
+/// A JSON pointer into the response body, optionally secret (a token the target returned).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum CaptureSpec {
+    Pointer(String),
+    Detailed {
+        pointer: String,
+        #[serde(default)]
+        secret: bool,
+    },
+}
+
+impl CaptureSpec {
+    pub fn pointer(&self) -> &str {
+        match self {
+            CaptureSpec::Pointer(p) | CaptureSpec::Detailed { pointer: p, .. } => p,
+        }
+    }
+    pub fn secret(&self) -> bool {
+        matches!(self, CaptureSpec::Detailed { secret: true, .. })
+    }
+}

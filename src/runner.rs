@@ -1,0 +1,541 @@
+//! Runs planned cases as libtest-mimic trials and collects the report.
+//!
+//! Each trial blocks on the run's one tokio runtime; libtest-mimic's thread pool sets how many
+//! cases are in flight (`--test-threads`), its filters pick which. Cases that share state on the
+//! target (the same `serial` key in the suite) hold a shared lock while they run. Steps of a case
+//! run in order; after a failure the remaining steps are skipped except the ones that restore the
+//! target, which are always attempted.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
+use serde_json::Value;
+
+use crate::checks::{self, CheckResult, StepContext, Verdict};
+use crate::config::{Target, TargetConfig};
+use crate::contract::{AuthSpec, Contract, EndpointSpec, ParamLocation};
+use crate::curl;
+use crate::http::{HttpClient, HttpOptions, Incoming, Outgoing, TransportError};
+use crate::plan::{self, AuthVariant, CasePlan, Credential, PlannedStep};
+use crate::redact::{env_name, Redactor};
+use crate::report::{
+    rfc3339, CaseReport, Report, RequestRecord, ResponseRecord, StepReport, TargetInfo, ToolInfo,
+};
+use crate::template::{self, Vars};
+
+/// Bodies kept in reports are cut to this many bytes.
+pub const REPORT_BODY_LIMIT: usize = 16 * 1024;
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("target of [{contract}] is unreachable: {source}")]
+    Unreachable {
+        contract: String,
+        #[source]
+        source: TransportError,
+    },
+    #[error("failed to set up the HTTP client")]
+    Client(#[source] TransportError),
+}
+
+/// What the run is allowed to do.
+#[derive(Debug, Clone, Default)]
+pub struct RunSettings {
+    pub http: HttpOptions,
+}
+
+/// Shared by every case of a run.
+pub struct RunContext {
+    pub contracts: Arc<Vec<Contract>>,
+    pub config: TargetConfig,
+    pub client: HttpClient,
+    pub redactor: Redactor,
+    serial: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl RunContext {
+    pub fn new(
+        contracts: Arc<Vec<Contract>>,
+        config: TargetConfig,
+        settings: &RunSettings,
+    ) -> Result<Self, RunError> {
+        let client = HttpClient::new(settings.http.clone()).map_err(RunError::Client)?;
+        let redactor = secrets_of(&contracts, &config);
+        Ok(RunContext {
+            contracts,
+            config,
+            client,
+            redactor,
+            serial: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn serial_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.serial.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(key.to_string()).or_default().clone()
+    }
+}
+
+/// Every configured secret with its stand-in name.
+fn secrets_of(contracts: &[Contract], config: &TargetConfig) -> Redactor {
+    let redactor = Redactor::new();
+    for (name, target) in &config.targets {
+        let spec = contracts
+            .iter()
+            .find(|c| c.name() == name)
+            .map(|c| &c.suite.variables);
+        for (key, value) in &target.vars {
+            let secret = target.from_env.contains(key)
+                || spec
+                    .and_then(|s| s.get(key))
+                    .is_some_and(|v| v.secret);
+            if secret {
+                add_secret(&redactor, value, &env_name(name, key));
+            }
+        }
+    }
+    redactor
+}
+
+fn add_secret(redactor: &Redactor, value: &Value, name: &str) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| add_secret(redactor, v, name)),
+        Value::Null => {}
+        other => redactor.add(&template::as_text(other), name),
+    }
+}
+
+/// Checks that each target answers at all before any case runs.
+pub async fn check_reachable(ctx: &RunContext) -> Result<(), RunError> {
+    for (contract, target) in &ctx.config.targets {
+        let probe = Outgoing {
+            method: "GET".into(),
+            url: format!("{}/", target.base_url),
+            headers: vec![],
+            body: None,
+        };
+        match ctx.client.send(&probe).await {
+            Ok(_) | Err(TransportError::TooLarge { .. }) => {}
+            Err(source) => {
+                return Err(RunError::Unreachable {
+                    contract: contract.clone(),
+                    source,
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs the planned cases through libtest-mimic; returns the report and libtest's conclusion.
+pub fn run(
+    ctx: Arc<RunContext>,
+    plans: Vec<CasePlan>,
+    args: &Arguments,
+    runtime: &tokio::runtime::Handle,
+) -> (Report, Conclusion) {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let results: Arc<Mutex<Vec<CaseReport>>> = Arc::new(Mutex::new(Vec::new()));
+    let trials = plans
+        .into_iter()
+        .map(|plan| {
+            let ctx = ctx.clone();
+            let results = results.clone();
+            let runtime = runtime.clone();
+            let kind = plan.kind;
+            Trial::ignorable_test(plan.id.clone(), move || {
+                let report = match &plan.skip {
+                    Some(reason) => skipped(&ctx, &plan, reason),
+                    None => runtime.block_on(run_case(&ctx, &plan)),
+                };
+                let verdict = report.outcome;
+                let message = report.message.clone();
+                results
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(report);
+                match verdict {
+                    Verdict::Pass => Ok(Completion::Completed),
+                    Verdict::Skip => Ok(Completion::ignored_with(message)),
+                    Verdict::Fail => Err(Failed::from(message)),
+                }
+            })
+            .with_kind(kind)
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(args, trials);
+    let mut cases = std::mem::take(&mut *results.lock().unwrap_or_else(|p| p.into_inner()));
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    let report = Report {
+        format: crate::report::FORMAT,
+        tool: ToolInfo {
+            name: "conform".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        started_at: rfc3339(
+            started
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+        ),
+        duration_ms: clock.elapsed().as_millis() as u64,
+        targets: targets_of(&ctx),
+        summary: Report::summarize(&cases),
+        cases,
+    };
+    (report, conclusion)
+}
+
+fn targets_of(ctx: &RunContext) -> Vec<TargetInfo> {
+    ctx.contracts
+        .iter()
+        .filter_map(|c| {
+            let t = ctx.config.targets.get(c.name())?;
+            Some(TargetInfo {
+                contract: c.name().to_string(),
+                title: c.suite.title.clone(),
+                document: c.suite.document.clone(),
+                base_url: t.base_url.clone(),
+                content_hash: c.content_hash.clone(),
+            })
+        })
+        .collect()
+}
+
+fn skipped(ctx: &RunContext, plan: &CasePlan, reason: &str) -> CaseReport {
+    CaseReport {
+        id: plan.id.clone(),
+        contract: ctx.contracts[plan.contract].name().to_string(),
+        endpoint: plan.endpoint.clone(),
+        kind: plan.kind.to_string(),
+        check: None,
+        outcome: Verdict::Skip,
+        message: format!("skipped: {reason}"),
+        doc: plan.doc.clone(),
+        duration_ms: 0,
+        steps: vec![],
+    }
+}
+
+/// Runs one case: its steps in order, checks on each, restore steps whatever happened.
+pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
+    let _guard = match &plan.serial {
+        Some(key) => Some(ctx.serial_lock(key).lock_owned().await),
+        None => None,
+    };
+    let clock = Instant::now();
+    let contract = &ctx.contracts[plan.contract];
+    let mut report = CaseReport {
+        id: plan.id.clone(),
+        contract: contract.name().to_string(),
+        endpoint: plan.endpoint.clone(),
+        kind: plan.kind.to_string(),
+        check: None,
+        outcome: Verdict::Pass,
+        message: String::new(),
+        doc: plan.doc.clone(),
+        duration_ms: 0,
+        steps: vec![],
+    };
+    let Some(target) = ctx.config.targets.get(contract.name()) else {
+        report.outcome = Verdict::Skip;
+        report.message = format!("skipped: no [{}] in the target config", contract.name());
+        return report;
+    };
+    let mut vars: Vars = target.vars.clone();
+    vars.extend(plan.bindings.clone());
+    let mut failures: Vec<String> = Vec::new();
+    let total = plan.steps.len();
+    for (n, step) in plan.steps.iter().enumerate() {
+        if !failures.is_empty() && !step.spec.restore {
+            continue;
+        }
+        let label = format!("step {}/{}", n + 1, total);
+        let endpoint = contract.endpoint(&step.spec.endpoint);
+        let Some(endpoint) = endpoint else { continue };
+        let outgoing = match build_request(contract, target, endpoint, step, &vars) {
+            Ok(o) => o,
+            Err(missing) => {
+                let what = if step.spec.restore {
+                    format!("{label} could not restore the target: {missing}")
+                } else {
+                    format!("capture: {label} could not be built: {missing}")
+                };
+                if report.check.is_none() && !step.spec.restore {
+                    report.check = Some("capture".into());
+                }
+                failures.push(what);
+                continue;
+            }
+        };
+        let curl = curl::command(&outgoing, &ctx.redactor);
+        let expected: Vec<u16> = if step.spec.expect.is_empty() {
+            documented_success(endpoint)
+        } else {
+            step.spec.expect.clone()
+        };
+        let sctx = StepContext {
+            contract,
+            endpoint,
+            expected: &expected,
+            expectation_doc: &plan.doc,
+        };
+        let (checks, response) = match ctx.client.send(&outgoing).await {
+            Ok(incoming) => {
+                let (checks, body) = checks::evaluate(&sctx, &incoming);
+                if checks.iter().all(|c| c.outcome != Verdict::Fail) {
+                    capture(ctx, contract, step, body.as_ref(), &mut vars);
+                }
+                (checks, Some(incoming))
+            }
+            Err(e) => (
+                vec![CheckResult {
+                    id: checks::TRANSPORT.into(),
+                    outcome: Verdict::Fail,
+                    message: ctx.redactor.apply(&e.to_string()),
+                    doc: format!("{} > {}", contract.suite.document, endpoint.doc),
+                }],
+                None,
+            ),
+        };
+        let failed: Vec<&CheckResult> = checks
+            .iter()
+            .filter(|c| c.outcome == Verdict::Fail)
+            .collect();
+        if !failed.is_empty() {
+            if report.check.is_none() && !step.spec.restore {
+                report.check = Some(failed[0].id.clone());
+            }
+            let mut text = format!(
+                "{label}{} {} {}",
+                if step.spec.restore { " (restore)" } else { "" },
+                endpoint.method,
+                endpoint.path
+            );
+            for c in &failed {
+                text.push_str(&format!("\n  [{}] {}\n      clause: {}", c.id, c.message, c.doc));
+            }
+            text.push_str(&format!("\n  reproduce: {curl}"));
+            failures.push(ctx.redactor.apply(&text));
+        }
+        report.steps.push(step_report(
+            ctx,
+            endpoint,
+            step,
+            &outgoing,
+            response.as_ref(),
+            checks,
+            curl,
+        ));
+    }
+    if !failures.is_empty() {
+        report.outcome = Verdict::Fail;
+        let mut message = format!("{} ({})\n", plan.description_or_id(), plan.doc);
+        message.push_str(&failures.join("\n"));
+        report.message = ctx.redactor.apply(&message);
+    }
+    report.duration_ms = clock.elapsed().as_millis() as u64;
+    report
+}
+
+impl CasePlan {
+    fn description_or_id(&self) -> &str {
+        if self.description.is_empty() {
+            &self.id
+        } else {
+            &self.description
+        }
+    }
+}
+
+fn documented_success(endpoint: &EndpointSpec) -> Vec<u16> {
+    let codes: Vec<u16> = endpoint
+        .responses
+        .keys()
+        .filter_map(|k| k.parse().ok())
+        .filter(|c| (200..300).contains(c))
+        .collect();
+    if codes.is_empty() {
+        vec![200]
+    } else {
+        codes
+    }
+}
+
+fn capture(ctx: &RunContext, contract: &Contract, step: &PlannedStep, body: Option<&Value>, vars: &mut Vars) {
+    for (name, spec) in &step.spec.capture {
+        if let Some(v) = body.and_then(|b| b.pointer(spec.pointer())) {
+            if spec.secret() {
+                add_secret(&ctx.redactor, v, &env_name(contract.name(), name));
+            }
+            vars.insert(name.clone(), v.clone());
+        }
+    }
+}
+
+/// Builds the request of a step: URL with path and query parameters, credential, JSON body.
+fn build_request(
+    contract: &Contract,
+    target: &Target,
+    endpoint: &EndpointSpec,
+    step: &PlannedStep,
+    vars: &Vars,
+) -> Result<Outgoing, template::MissingVar> {
+    let mut path = endpoint.path.clone();
+    let mut query = Vec::new();
+    for (name, raw) in &step.spec.params {
+        let value = template::as_text(&template::render(raw, vars)?);
+        let location = endpoint
+            .params
+            .iter()
+            .find(|p| &p.name == name)
+            .map_or(ParamLocation::Query, |p| p.location);
+        match location {
+            ParamLocation::Path => path = path.replace(&format!("{{{name}}}"), &value),
+            ParamLocation::Query => query.push((name.clone(), value)),
+        }
+    }
+    let mut url = format!("{}{}", target.base_url, path);
+    if !query.is_empty() {
+        let encoded: Vec<String> = query
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect();
+        url.push('?');
+        url.push_str(&encoded.join("&"));
+    }
+    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+    credential_headers(&contract.suite.auth, &step.credential, vars, &mut headers)?;
+    let body = match &step.spec.body {
+        Some(b) => {
+            headers.push(("Content-Type".into(), "application/json".into()));
+            Some(template::render(b, vars)?.to_string().into_bytes())
+        }
+        None => None,
+    };
+    Ok(Outgoing {
+        method: endpoint.method.clone(),
+        url,
+        headers,
+        body,
+    })
+}
+
+/// A token no target ever issued, shaped like a real one.
+const FOREIGN_TOKEN: &str = "conform-not-a-token-0000000000000000";
+
+fn credential_headers(
+    auth: &AuthSpec,
+    credential: &Credential,
+    vars: &Vars,
+    headers: &mut Vec<(String, String)>,
+) -> Result<(), template::MissingVar> {
+    let value_of = |var: &str| {
+        vars.get(var)
+            .map(template::as_text)
+            .ok_or_else(|| template::MissingVar(var.to_string()))
+    };
+    let present = |token: &str, headers: &mut Vec<(String, String)>| match auth {
+        AuthSpec::Bearer { .. } => headers.push(("Authorization".into(), format!("Bearer {token}"))),
+        AuthSpec::Header { header, .. } => headers.push((header.clone(), token.to_string())),
+    };
+    match credential {
+        Credential::None => {}
+        Credential::Var(var) => present(&value_of(var)?, headers),
+        Credential::Bad(variant, var) => match variant {
+            AuthVariant::Missing => {}
+            AuthVariant::Empty => match auth {
+                AuthSpec::Bearer { .. } => headers.push(("Authorization".into(), "Bearer ".into())),
+                AuthSpec::Header { header, .. } => headers.push((header.clone(), String::new())),
+            },
+            AuthVariant::Malformed => present(FOREIGN_TOKEN, headers),
+            AuthVariant::WrongScheme => {
+                headers.push(("Authorization".into(), format!("Basic {}", value_of(var)?)))
+            }
+            AuthVariant::WrongHeader => {
+                let token = value_of(var)?;
+                match auth {
+                    AuthSpec::Bearer { .. } => headers.push(("x-auth-token".into(), token)),
+                    AuthSpec::Header { .. } => {
+                        headers.push(("Authorization".into(), format!("Bearer {token}")))
+                    }
+                }
+            }
+        },
+    }
+    Ok(())
+}
+
+fn form_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn step_report(
+    ctx: &RunContext,
+    endpoint: &EndpointSpec,
+    step: &PlannedStep,
+    out: &Outgoing,
+    got: Option<&Incoming>,
+    checks: Vec<CheckResult>,
+    curl: String,
+) -> StepReport {
+    let r = &ctx.redactor;
+    StepReport {
+        endpoint: format!("{} {}", endpoint.method, endpoint.path),
+        restore: step.spec.restore,
+        request: RequestRecord {
+            method: out.method.clone(),
+            url: r.apply(&out.url),
+            headers: out
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), r.apply(v)))
+                .collect(),
+            body: out
+                .body
+                .as_ref()
+                .map(|b| r.apply(&String::from_utf8_lossy(b))),
+        },
+        response: got.map(|g| {
+            let truncated = g.body.len() > REPORT_BODY_LIMIT;
+            let cut = &g.body[..g.body.len().min(REPORT_BODY_LIMIT)];
+            ResponseRecord {
+                status: g.status,
+                headers: g
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), r.apply(v)))
+                    .collect(),
+                body: r.apply(&String::from_utf8_lossy(cut)),
+                truncated,
+            }
+        }),
+        checks: checks
+            .into_iter()
+            .map(|mut c| {
+                c.message = r.apply(&c.message);
+                c
+            })
+            .collect(),
+        curl,
+    }
+}
+
+/// Plans the cases for a config (re-exported for the binary and tests).
+pub fn plan_for(ctx: &RunContext) -> Vec<CasePlan> {
+    plan::plan(&ctx.contracts, Some(&ctx.config))
+}
