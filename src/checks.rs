@@ -9,6 +9,7 @@
 //! | `schema` | the body validates against the schema of that status, every error with its pointer |
 //! | `status-table` | values the document tabulates (error statuses, lifecycle codes) are in the table |
 //! | `transport` | an answer arrived at all, whole, in time, within the size limit |
+//! | `capture` | the values that later steps of the case use are in the body |
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,9 +24,18 @@ pub const CONTENT_TYPE: &str = "content-type";
 pub const SCHEMA: &str = "schema";
 pub const STATUS_TABLE: &str = "status-table";
 pub const TRANSPORT: &str = "transport";
+pub const CAPTURE: &str = "capture";
 
 /// Every check id, in the order checks run.
-pub const ALL: &[&str] = &[TRANSPORT, STATUS, NO_5XX, CONTENT_TYPE, SCHEMA, STATUS_TABLE];
+pub const ALL: &[&str] = &[
+    TRANSPORT,
+    STATUS,
+    NO_5XX,
+    CONTENT_TYPE,
+    SCHEMA,
+    STATUS_TABLE,
+    CAPTURE,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

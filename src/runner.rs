@@ -260,15 +260,10 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
         let outgoing = match build_request(contract, target, endpoint, step, &vars) {
             Ok(o) => o,
             Err(missing) => {
-                let what = if step.spec.restore {
-                    format!("{label} could not restore the target: {missing}")
-                } else {
-                    format!("capture: {label} could not be built: {missing}")
-                };
-                if report.check.is_none() && !step.spec.restore {
-                    report.check = Some("capture".into());
-                }
-                failures.push(what);
+                // Only restore steps get here: a normal step runs after a passing capture.
+                failures.push(format!(
+                    "{label} could not restore the target: {missing}"
+                ));
                 continue;
             }
         };
@@ -286,9 +281,9 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
         };
         let (checks, response) = match ctx.client.send(&outgoing).await {
             Ok(incoming) => {
-                let (checks, body) = checks::evaluate(&sctx, &incoming);
+                let (mut checks, body) = checks::evaluate(&sctx, &incoming);
                 if checks.iter().all(|c| c.outcome != Verdict::Fail) {
-                    capture(ctx, contract, step, body.as_ref(), &mut vars);
+                    checks.extend(capture(ctx, contract, step, body.as_ref(), &mut vars));
                 }
                 (checks, Some(incoming))
             }
@@ -366,15 +361,52 @@ fn documented_success(endpoint: &EndpointSpec) -> Vec<u16> {
     }
 }
 
-fn capture(ctx: &RunContext, contract: &Contract, step: &PlannedStep, body: Option<&Value>, vars: &mut Vars) {
+/// Takes the step's captures from the body into `vars`; a value that is not there fails the
+/// `capture` check, since later steps cannot be built without it.
+fn capture(
+    ctx: &RunContext,
+    contract: &Contract,
+    step: &PlannedStep,
+    body: Option<&Value>,
+    vars: &mut Vars,
+) -> Option<CheckResult> {
+    let mut missing = Vec::new();
     for (name, spec) in &step.spec.capture {
-        if let Some(v) = body.and_then(|b| b.pointer(spec.pointer())) {
-            if spec.secret() {
-                add_secret(&ctx.redactor, v, &env_name(contract.name(), name));
+        match body.and_then(|b| b.pointer(spec.pointer())) {
+            Some(v) => {
+                if spec.secret() {
+                    add_secret(&ctx.redactor, v, &env_name(contract.name(), name));
+                }
+                vars.insert(name.clone(), v.clone());
             }
-            vars.insert(name.clone(), v.clone());
+            None => missing.push(format!("{} (for `{name}`)", spec.pointer())),
         }
     }
+    if step.spec.capture.is_empty() {
+        return None;
+    }
+    let doc = contract
+        .endpoint(&step.spec.endpoint)
+        .and_then(|e| e.responses.values().next())
+        .map(|r| format!("{} > {}", contract.suite.document, r.doc))
+        .unwrap_or_default();
+    Some(CheckResult {
+        id: checks::CAPTURE.into(),
+        outcome: if missing.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        },
+        message: if missing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "expected values that later steps use at {}, got none there",
+                missing.join(", ")
+            )
+        },
+        doc,
+    })
 }
 
 /// Builds the request of a step: URL with path and query parameters, credential, JSON body.

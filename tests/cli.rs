@@ -1,0 +1,169 @@
+//! The real binary: `conform run` on the embedded default, exit codes, config errors, `list`.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn conform(args: &[&str], dir: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn run_on_the_embedded_server_passes_and_writes_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reports = tmp.path().join("out");
+    let o = conform(
+        &[
+            "run",
+            "--contracts",
+            common::root().to_str().unwrap(),
+            "--report-dir",
+            reports.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(t.contains("test result: ok."), "{t}");
+    assert!(t.contains("test tropipay::profile ... ok"), "{t}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reports.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["format"], 1);
+    assert_eq!(report["summary"]["failed"], 0);
+    assert_eq!(report["targets"].as_array().unwrap().len(), 4);
+    let junit = std::fs::read_to_string(reports.join("junit.xml")).unwrap();
+    for contract in ["tropipay", "tss", "tenpay", "onboard"] {
+        assert!(
+            junit.contains(&format!("<testsuite name=\"{contract}\"")),
+            "{junit}"
+        );
+    }
+}
+
+#[test]
+fn a_fault_makes_the_run_exit_1_with_the_failure_in_junit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = conform(
+        &[
+            "run",
+            "--contracts",
+            common::root().to_str().unwrap(),
+            "--report-dir",
+            "r",
+            "--fault",
+            "tenpay-status-1",
+        ],
+        tmp.path(),
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("test tenpay::status::1003 ... FAILED"), "{t}");
+    let junit = std::fs::read_to_string(tmp.path().join("r/junit.xml")).unwrap();
+    assert!(junit.contains("<failure"), "{junit}");
+    assert!(junit.contains("status-table"), "{junit}");
+}
+
+#[test]
+fn bad_usage_config_and_unreachable_targets_exit_2_with_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = common::root();
+    let contracts = root.to_str().unwrap();
+    let write = |name: &str, body: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let cases = [
+        (write("broken.toml", "[tenpay\n"), "failed to parse config"),
+        (write("env.toml", "[onboard]\nbase_url = \"http://127.0.0.1:9\"\ntoken = \"${CONFORM_TEST_UNSET_TOKEN}\"\n"), "CONFORM_TEST_UNSET_TOKEN"),
+        (write("unknown.toml", "[onboard]\nbase_url = \"http://127.0.0.1:9\"\ntoken = \"t0000\"\ncolour = 1\n"), "unknown key `colour`"),
+        (write("down.toml", "[onboard]\nbase_url = \"http://127.0.0.1:9\"\ntoken = \"t0000\"\n"), "unreachable"),
+        (tmp.path().join("absent.toml").to_str().unwrap().to_string(), "failed to read config"),
+    ];
+    for (config, expected) in cases {
+        let o = conform(
+            &[
+                "run",
+                "--contracts",
+                contracts,
+                "--config",
+                &config,
+                "--report-dir",
+                "r",
+            ],
+            tmp.path(),
+        );
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{config}: {t}");
+        assert!(
+            t.contains(expected),
+            "{config}: expected {expected:?} in {t}"
+        );
+        assert!(!t.contains("panicked"), "{t}");
+    }
+    let o = conform(
+        &["run", "--fault", "no-such-fault", "--contracts", contracts],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no-such-fault"), "{}", text(&o));
+    let o = conform(&["frobnicate"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_schema_that_does_not_compile_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("suites")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("schemas/onboard")).unwrap();
+    std::fs::copy(
+        common::path("suites/onboard.toml"),
+        tmp.path().join("suites/onboard.toml"),
+    )
+    .unwrap();
+    for f in std::fs::read_dir(common::path("schemas/onboard")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(
+            &f,
+            tmp.path()
+                .join("schemas/onboard")
+                .join(f.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        tmp.path().join("schemas/onboard/user.json"),
+        r#"{"type": "objekt"}"#,
+    )
+    .unwrap();
+    let o = conform(
+        &["list", "--contracts", tmp.path().to_str().unwrap()],
+        tmp.path(),
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("user.json does not compile"), "{t}");
+}
+
+#[test]
+fn list_snapshot() {
+    let o = conform(
+        &["list", "--contracts", common::root().to_str().unwrap()],
+        &common::root(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    insta::assert_snapshot!(String::from_utf8_lossy(&o.stdout));
+}

@@ -1,0 +1,97 @@
+//! Shared by the integration tests: the reference server on a free port and a run against it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use conform::config::TargetConfig;
+use conform::contract::{self, Contract};
+use conform::report::Report;
+use conform::runner::{self, RunContext, RunSettings};
+use conform::server::{self, RunningServer, ServerOptions};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The repository's contracts, loaded once per test binary.
+pub fn contracts() -> Arc<Vec<Contract>> {
+    static C: OnceLock<Arc<Vec<Contract>>> = OnceLock::new();
+    C.get_or_init(|| Arc::new(contract::load_dir(&root()).expect("contracts load")))
+        .clone()
+}
+
+/// One runtime per test binary; servers and runs share it.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    })
+}
+
+/// A reference server (with these faults) and the target config it prints.
+pub fn server(faults: &[&str]) -> (RunningServer, TargetConfig) {
+    let opts = ServerOptions {
+        faults: faults.iter().map(|f| f.to_string()).collect(),
+        ..ServerOptions::default()
+    };
+    let s = runtime()
+        .block_on(server::start(opts))
+        .expect("server starts");
+    let config = TargetConfig::parse(&s.target_config_toml(), "reference", &|_| None)
+        .expect("server config parses");
+    (s, config)
+}
+
+/// Runs the cases whose id contains `filter` (all when empty) and returns the report.
+pub fn run(config: TargetConfig, filter: &str) -> Report {
+    run_with(contracts(), config, filter)
+}
+
+pub fn run_with(contracts: Arc<Vec<Contract>>, config: TargetConfig, filter: &str) -> Report {
+    config
+        .check_against(&contracts)
+        .expect("config fits the suites");
+    let ctx = Arc::new(RunContext::new(contracts, config, &RunSettings::default()).expect("ctx"));
+    let plans = runner::plan_for(&ctx);
+    let args = libtest_mimic::Arguments {
+        filter: (!filter.is_empty()).then(|| filter.to_string()),
+        quiet: true,
+        test_threads: Some(8),
+        ..Default::default()
+    };
+    runner::run(ctx, plans, &args, runtime().handle()).0
+}
+
+/// Ids of the failed cases and the checks that failed in them.
+pub fn failures(report: &Report) -> Vec<(String, Vec<String>)> {
+    report
+        .cases
+        .iter()
+        .filter(|c| c.outcome == conform::checks::Verdict::Fail)
+        .map(|c| {
+            let mut checks: Vec<String> = c
+                .steps
+                .iter()
+                .flat_map(|s| s.checks.iter())
+                .filter(|k| k.outcome == conform::checks::Verdict::Fail)
+                .map(|k| k.id.clone())
+                .collect();
+            if let Some(first) = &c.check {
+                if !checks.contains(first) {
+                    checks.push(first.clone());
+                }
+            }
+            checks.sort();
+            checks.dedup();
+            (c.id.clone(), checks)
+        })
+        .collect()
+}
+
+pub fn path(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}

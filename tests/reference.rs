@@ -1,0 +1,282 @@
+//! The reference server passes every case, and every check catches a fault injected into it.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use conform::checks::Verdict;
+use conform::config::TargetConfig;
+
+#[test]
+fn reference_server_passes_every_case_and_exercises_every_endpoint() {
+    let (_server, config) = common::server(&[]);
+    let report = common::run(config, "");
+    let failures = common::failures(&report);
+    assert!(
+        failures.is_empty(),
+        "failures on the reference server: {failures:#?}\n{}",
+        report
+            .cases
+            .iter()
+            .filter(|c| c.outcome == Verdict::Fail)
+            .map(|c| c.message.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
+    assert_eq!(
+        report.summary.skipped, 0,
+        "the reference server gives every variable"
+    );
+    assert!(report.summary.passed >= 60, "{:?}", report.summary);
+    // Every one of the fourteen endpoints answered a passing positive (suite) case.
+    let exercised: BTreeSet<String> = report
+        .cases
+        .iter()
+        .filter(|c| c.kind == "suite" && c.outcome == Verdict::Pass)
+        .flat_map(|c| c.steps.iter())
+        .filter(|s| {
+            s.response
+                .as_ref()
+                .is_some_and(|r| (200..300).contains(&r.status))
+        })
+        .map(|s| s.endpoint.clone())
+        .collect();
+    let documented: BTreeSet<String> = common::contracts()
+        .iter()
+        .flat_map(|c| {
+            c.suite
+                .endpoints
+                .iter()
+                .map(|e| format!("{} {}", e.method, e.path))
+        })
+        .collect();
+    assert_eq!(documented.len(), 14, "{documented:?}");
+    assert_eq!(exercised, documented);
+}
+
+/// Runs the cases matching `filter` against a server with `fault` and returns the failures.
+fn failures_with(fault: &str, filter: &str) -> Vec<(String, Vec<String>)> {
+    let (_server, config) = common::server(&[fault]);
+    common::failures(&common::run(config, filter))
+}
+
+fn assert_caught(fault: &str, filter: &str, case: &str, check: &str) {
+    let failures = failures_with(fault, filter);
+    assert!(
+        failures
+            .iter()
+            .any(|(id, checks)| id.contains(case) && checks.iter().any(|c| c == check)),
+        "fault {fault} should fail {case} with check `{check}`; failures: {failures:#?}"
+    );
+}
+
+#[test]
+fn status_check_catches_a_wrong_success_status() {
+    assert_caught(
+        "tropipay-profile-status-201",
+        "tropipay::profile",
+        "tropipay::profile",
+        "status",
+    );
+}
+
+#[test]
+fn status_check_catches_ignored_auth() {
+    assert_caught(
+        "onboard-auth-ignored",
+        "onboard::me::auth",
+        "onboard::me::auth::missing",
+        "status",
+    );
+    assert_caught(
+        "onboard-auth-ignored",
+        "onboard::me::auth",
+        "onboard::me::auth::malformed",
+        "status",
+    );
+}
+
+#[test]
+fn no_5xx_check_catches_a_server_error() {
+    assert_caught("tss-profile-500", "tss::profile", "tss::profile", "no-5xx");
+}
+
+#[test]
+fn content_type_check_catches_a_non_json_media_type() {
+    assert_caught(
+        "tenpay-text-content-type",
+        "tenpay::status",
+        "tenpay::status::1001",
+        "content-type",
+    );
+}
+
+#[test]
+fn content_type_check_catches_problem_details_served_as_plain_json() {
+    assert_caught(
+        "tenpay-problem-as-json",
+        "tenpay::unknown-id",
+        "tenpay::unknown-id",
+        "content-type",
+    );
+}
+
+#[test]
+fn schema_check_catches_a_missing_field() {
+    assert_caught(
+        "tropipay-profile-no-email",
+        "tropipay::profile",
+        "tropipay::profile",
+        "schema",
+    );
+}
+
+#[test]
+fn schema_check_catches_unrounded_amounts() {
+    assert_caught(
+        "tss-money-unrounded",
+        "tss::profile",
+        "tss::profile",
+        "schema",
+    );
+}
+
+#[test]
+fn status_table_check_catches_a_non_canonical_lifecycle_code() {
+    assert_caught(
+        "tenpay-status-1",
+        "tenpay::status",
+        "tenpay::status::1003",
+        "status-table",
+    );
+}
+
+#[test]
+fn status_table_check_catches_an_error_status_outside_the_table() {
+    assert_caught(
+        "tropipay-error-418",
+        "tropipay::get-profile::auth",
+        "tropipay::get-profile::auth::missing",
+        "status-table",
+    );
+}
+
+#[test]
+fn transport_check_catches_a_target_that_never_answers() {
+    let (_server, config) = common::server(&["onboard-never-answers"]);
+    let contracts = common::contracts();
+    config.check_against(&contracts).unwrap();
+    let settings = conform::runner::RunSettings {
+        http: conform::http::HttpOptions {
+            timeout: std::time::Duration::from_millis(300),
+            ..Default::default()
+        },
+    };
+    let ctx = std::sync::Arc::new(
+        conform::runner::RunContext::new(contracts, config, &settings).unwrap(),
+    );
+    let plans = conform::runner::plan_for(&ctx);
+    let args = libtest_mimic::Arguments {
+        filter: Some("onboard::me".into()),
+        exact: true,
+        quiet: true,
+        ..Default::default()
+    };
+    let (report, _) = conform::runner::run(ctx, plans, &args, common::runtime().handle());
+    let f = common::failures(&report);
+    assert_eq!(
+        f,
+        vec![("onboard::me".to_string(), vec!["transport".to_string()])],
+        "{f:?}"
+    );
+    assert!(
+        report.cases[0].message.contains("within"),
+        "{}",
+        report.cases[0].message
+    );
+}
+
+#[test]
+fn capture_check_catches_a_missing_value_later_steps_need() {
+    assert_caught(
+        "tss-verify-no-access-token",
+        "tss::verify-otp",
+        "tss::verify-otp",
+        "capture",
+    );
+}
+
+#[test]
+fn failures_name_check_clause_expected_got_and_curl_without_secrets() {
+    let (_server, config) = common::server(&["tropipay-profile-status-201"]);
+    let token = config.targets["tropipay"].vars["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let report = common::run(config, "tropipay::profile");
+    let case = report
+        .cases
+        .iter()
+        .find(|c| c.id == "tropipay::profile")
+        .unwrap();
+    assert_eq!(case.check.as_deref(), Some("status"));
+    let m = &case.message;
+    assert!(m.contains("[status] expected status 200, got 201"), "{m}");
+    assert!(
+        m.contains("000_f52575afaf544cbe.txt > Retrieve User Profile"),
+        "{m}"
+    );
+    assert!(m.contains("curl -sS -i -X GET"), "{m}");
+    assert!(m.contains("\"$TROPIPAY_TOKEN\""), "{m}");
+    let all = serde_json::to_string(&report).unwrap();
+    assert!(!all.contains(&token), "the token leaked into the report");
+}
+
+#[test]
+fn unknown_contract_and_missing_variables_are_config_errors() {
+    let contracts = common::contracts();
+    let bad = TargetConfig::parse("[nope]\nbase_url = \"http://127.0.0.1:1\"\n", "t", &|_| {
+        None
+    })
+    .unwrap();
+    assert!(bad
+        .check_against(&contracts)
+        .unwrap_err()
+        .to_string()
+        .contains("no contract named `nope`"));
+    let missing = TargetConfig::parse(
+        "[onboard]\nbase_url = \"http://127.0.0.1:1\"\n",
+        "t",
+        &|_| None,
+    )
+    .unwrap();
+    assert!(missing
+        .check_against(&contracts)
+        .unwrap_err()
+        .to_string()
+        .contains("`token` is required"));
+}
+
+#[test]
+fn a_case_needing_an_absent_optional_variable_is_skipped_naming_it() {
+    let (_server, mut config) = common::server(&[]);
+    config
+        .targets
+        .get_mut("tropipay")
+        .unwrap()
+        .vars
+        .remove("disposable_token");
+    let report = common::run(config, "tropipay::disable");
+    let case = report
+        .cases
+        .iter()
+        .find(|c| c.id == "tropipay::disable")
+        .unwrap();
+    assert_eq!(case.outcome, Verdict::Skip);
+    assert!(
+        case.message
+            .contains("needs `disposable_token` in [tropipay]"),
+        "{}",
+        case.message
+    );
+}
