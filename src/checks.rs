@@ -67,12 +67,40 @@ impl CheckResult {
     }
 }
 
+/// The statuses a step accepts: listed codes, or any 4xx where the document names none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expected {
+    pub codes: Vec<u16>,
+    pub any_4xx: bool,
+}
+
+impl Expected {
+    pub fn codes(codes: Vec<u16>) -> Self {
+        Expected {
+            codes,
+            any_4xx: false,
+        }
+    }
+
+    pub fn allows(&self, status: u16) -> bool {
+        self.codes.contains(&status) || (self.any_4xx && (400..500).contains(&status))
+    }
+
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self.codes.iter().map(u16::to_string).collect();
+        if self.any_4xx {
+            parts.push("any 4xx".into());
+        }
+        parts.join(" or ")
+    }
+}
+
 /// Everything a check needs to know about the step that produced a response.
 pub struct StepContext<'a> {
     pub contract: &'a Contract,
     pub endpoint: &'a EndpointSpec,
     /// Statuses the case accepts.
-    pub expected: &'a [u16],
+    pub expected: &'a Expected,
     /// Clause behind the expectation (the case's doc).
     pub expectation_doc: &'a str,
 }
@@ -103,20 +131,19 @@ pub fn evaluate(ctx: &StepContext<'_>, got: &Incoming) -> (Vec<CheckResult>, Opt
 }
 
 fn status(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
-    let ok = ctx.expected.contains(&got.status);
-    let expected = ctx
-        .expected
-        .iter()
-        .map(u16::to_string)
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let ok = ctx.expected.allows(got.status);
+    let expected = ctx.expected.describe();
     CheckResult::new(
         STATUS,
         if ok { Verdict::Pass } else { Verdict::Fail },
         if ok {
             String::new()
         } else {
-            format!("expected status {expected}, got {}", got.status)
+            format!(
+                "expected status {expected}, got {} {}",
+                got.status,
+                snippet(&got.body)
+            )
         },
         ctx.expectation_doc.to_string(),
     )
@@ -316,7 +343,8 @@ pub fn parse(body: &[u8]) -> Result<Value, String> {
         return Err("an empty body".into());
     }
     let text = std::str::from_utf8(body).map_err(|e| format!("a body that is not UTF-8 ({e})"))?;
-    serde_json::from_str(text).map_err(|e| format!("a body that is not JSON ({e}): {}", snippet(body)))
+    serde_json::from_str(text)
+        .map_err(|e| format!("a body that is not JSON ({e}): {}", snippet(body)))
 }
 
 /// The start of a body, for messages.

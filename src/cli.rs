@@ -11,9 +11,10 @@ use clap::{Parser, Subcommand};
 
 use crate::config::TargetConfig;
 use crate::contract::{self, Contract};
+use crate::generate::GenerateOptions;
 use crate::http::{HttpOptions, DEFAULT_BODY_LIMIT};
 use crate::runner::{self, RunContext, RunSettings};
-use crate::server::{self, ServerOptions};
+use crate::server::{self, RunningServer, ServerOptions};
 use crate::{plan, report};
 
 /// Every case held (skips allowed).
@@ -67,6 +68,12 @@ pub struct RunArgs {
     /// Faults injected into the embedded reference server (only without --config).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// Seed of the generated cases: the same seed gives the same cases on every machine.
+    #[arg(long, value_name = "N", default_value_t = GenerateOptions::default().seed)]
+    pub seed: u64,
+    /// Property-based valid bodies generated per endpoint.
+    #[arg(long, value_name = "N", default_value_t = GenerateOptions::default().max_cases)]
+    pub max_cases: usize,
     /// libtest options: FILTER, --exact, --skip, --list, --test-threads N (default 16), ...
     #[command(flatten)]
     pub test: libtest_mimic::Arguments,
@@ -90,6 +97,15 @@ pub struct ListArgs {
     /// Folder holding `suites/` and `schemas/`.
     #[arg(long, value_name = "DIR")]
     pub contracts: Option<PathBuf>,
+    /// Target config; without it the embedded reference server's fixtures are used.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Seed of the generated cases.
+    #[arg(long, value_name = "N", default_value_t = GenerateOptions::default().seed)]
+    pub seed: u64,
+    /// Property-based valid bodies generated per endpoint.
+    #[arg(long, value_name = "N", default_value_t = GenerateOptions::default().max_cases)]
+    pub max_cases: usize,
 }
 
 /// Entry point of the binary.
@@ -122,7 +138,8 @@ pub fn contracts_dir(explicit: Option<&Path>) -> PathBuf {
 
 fn load_contracts(explicit: Option<&Path>) -> Result<Vec<Contract>> {
     let dir = contracts_dir(explicit);
-    contract::load_dir(&dir).with_context(|| format!("failed to load contracts from {}", dir.display()))
+    contract::load_dir(&dir)
+        .with_context(|| format!("failed to load contracts from {}", dir.display()))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -132,31 +149,41 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("failed to start the async runtime")
 }
 
+/// The target config: the file's, or the embedded reference server's (started here, with
+/// `faults`, and returned so that it lives as long as the caller needs it).
+fn target_config(
+    rt: &tokio::runtime::Runtime,
+    path: Option<&Path>,
+    faults: &[String],
+) -> Result<(Option<RunningServer>, TargetConfig)> {
+    if let Some(path) = path {
+        if !faults.is_empty() {
+            anyhow::bail!(
+                "--fault applies to the embedded reference server; drop --config to use it"
+            );
+        }
+        return Ok((None, TargetConfig::load(path)?));
+    }
+    let opts = ServerOptions {
+        faults: faults.to_vec(),
+        ..ServerOptions::default()
+    };
+    let server = rt
+        .block_on(server::start(opts))
+        .context("failed to start the embedded reference server")?;
+    let config = TargetConfig::parse(
+        &server.target_config_toml(),
+        "embedded reference server",
+        &|_| None,
+    )?;
+    Ok((Some(server), config))
+}
+
 fn run(mut args: RunArgs) -> Result<u8> {
     let contracts = load_contracts(args.contracts.as_deref())?;
     let rt = runtime()?;
-    // Held for the whole run; dropped (stopped) at the end.
-    let mut _server = None;
-    let config = match &args.config {
-        Some(path) => {
-            if !args.faults.is_empty() {
-                anyhow::bail!("--fault applies to the embedded reference server; drop --config to use it");
-            }
-            TargetConfig::load(path)?
-        }
-        None => {
-            let opts = ServerOptions {
-                faults: args.faults.clone(),
-                ..ServerOptions::default()
-            };
-            let s = rt
-                .block_on(server::start(opts))
-                .context("failed to start the embedded reference server")?;
-            let text = s.target_config_toml();
-            _server = Some(s);
-            TargetConfig::parse(&text, "embedded reference server", &|_| None)?
-        }
-    };
+    // The embedded server, when used, lives until the end of the run.
+    let (_server, config) = target_config(&rt, args.config.as_deref(), &args.faults)?;
     config.check_against(&contracts)?;
     if config.world_readable_secrets {
         eprintln!(
@@ -172,7 +199,11 @@ fn run(mut args: RunArgs) -> Result<u8> {
         },
     };
     let ctx = Arc::new(RunContext::new(Arc::new(contracts), config, &settings)?);
-    let plans = runner::plan_for(&ctx);
+    let opts = GenerateOptions {
+        seed: args.seed,
+        max_cases: args.max_cases,
+    };
+    let plans = runner::plan_for(&ctx, opts)?.cases;
     if !args.test.list {
         rt.block_on(runner::check_reachable(&ctx))?;
     }
@@ -183,8 +214,12 @@ fn run(mut args: RunArgs) -> Result<u8> {
     }
     std::fs::create_dir_all(&args.report_dir)
         .with_context(|| format!("failed to create {}", args.report_dir.display()))?;
-    report::json::write_report(&report, &args.report_dir)
-        .with_context(|| format!("failed to write report.json in {}", args.report_dir.display()))?;
+    report::json::write_report(&report, &args.report_dir).with_context(|| {
+        format!(
+            "failed to write report.json in {}",
+            args.report_dir.display()
+        )
+    })?;
     report::junit::write_report(&report, &args.report_dir)
         .with_context(|| format!("failed to write junit.xml in {}", args.report_dir.display()))?;
     println!(
@@ -220,8 +255,13 @@ fn serve(args: ServeArgs) -> Result<u8> {
             .context("failed to start the reference server")?;
         println!("conform reference server on http://{}", s.addr());
         println!("{}", s.fixtures_text());
-        println!("# target config for `conform run --config FILE`:\n{}", s.target_config_toml());
-        tokio::signal::ctrl_c().await.context("failed to wait for Ctrl-C")?;
+        println!(
+            "# target config for `conform run --config FILE`:\n{}",
+            s.target_config_toml()
+        );
+        tokio::signal::ctrl_c()
+            .await
+            .context("failed to wait for Ctrl-C")?;
         s.shutdown().await;
         Ok(EXIT_HELD)
     })
@@ -229,12 +269,20 @@ fn serve(args: ServeArgs) -> Result<u8> {
 
 fn list(args: ListArgs) -> Result<()> {
     let contracts = load_contracts(args.contracts.as_deref())?;
-    print!("{}", render_list(&contracts));
+    let rt = runtime()?;
+    let (_server, config) = target_config(&rt, args.config.as_deref(), &[])?;
+    config.check_against(&contracts)?;
+    let opts = GenerateOptions {
+        seed: args.seed,
+        max_cases: args.max_cases,
+    };
+    let planned = plan::plan(&contracts, &config, opts)?;
+    print!("{}", render_list(&contracts, &planned));
     Ok(())
 }
 
 /// The `conform list` text: contracts, endpoints and cases, one per line.
-pub fn render_list(contracts: &[Contract]) -> String {
+pub fn render_list(contracts: &[Contract], planned: &plan::Plan) -> String {
     let mut out = String::new();
     for c in contracts {
         out.push_str(&format!(
@@ -244,10 +292,15 @@ pub fn render_list(contracts: &[Contract]) -> String {
             c.suite.document
         ));
         for e in &c.suite.endpoints {
-            out.push_str(&format!("  endpoint {} {} {}\n", c.name(), e.method, e.path));
+            out.push_str(&format!(
+                "  endpoint {} {} {}\n",
+                c.name(),
+                e.method,
+                e.path
+            ));
         }
     }
-    for p in plan::plan(contracts, None) {
+    for p in &planned.cases {
         out.push_str(&format!("case {} [{}] {}\n", p.id, p.kind, p.endpoint));
     }
     out

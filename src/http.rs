@@ -122,7 +122,10 @@ impl HttpClient {
         }
         let timeout = self.options.timeout;
         let fut = async {
-            let mut response = request.send().await.map_err(|e| classify(&url, timeout, e))?;
+            let mut response = request
+                .send()
+                .await
+                .map_err(|e| classify(&url, timeout, e))?;
             let status = response.status().as_u16();
             let headers = response
                 .headers()
@@ -135,7 +138,11 @@ impl HttpClient {
                 })
                 .collect();
             let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(|e| classify(&url, timeout, e))? {
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| classify(&url, timeout, e))?
+            {
                 if body.len() + chunk.len() > self.options.body_limit {
                     return Err(TransportError::TooLarge {
                         url: url.clone(),

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod contract;
 pub mod curl;
+pub mod generate;
 pub mod http;
 pub mod plan;
 pub mod redact;

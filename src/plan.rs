@@ -9,8 +9,12 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use std::collections::BTreeMap;
+
+use crate::checks::Expected;
 use crate::config::TargetConfig;
 use crate::contract::{AuthSpec, CaseSpec, Contract, EndpointSpec, StepSpec};
+use crate::generate::{self, BodyInput, Dropped, GenerateOptions};
 use crate::template::{self, Vars};
 
 /// How a step presents its credential.
@@ -32,13 +36,16 @@ pub enum AuthVariant {
     Malformed,
     WrongScheme,
     WrongHeader,
+    /// A well-formed JWT that expired long ago, signed with a key the target does not have.
+    ExpiredJwt,
 }
 
 impl AuthVariant {
-    pub const ALL: [AuthVariant; 5] = [
+    pub const ALL: [AuthVariant; 6] = [
         AuthVariant::Missing,
         AuthVariant::Empty,
         AuthVariant::Malformed,
+        AuthVariant::ExpiredJwt,
         AuthVariant::WrongScheme,
         AuthVariant::WrongHeader,
     ];
@@ -50,6 +57,7 @@ impl AuthVariant {
             AuthVariant::Malformed => "malformed",
             AuthVariant::WrongScheme => "wrong-scheme",
             AuthVariant::WrongHeader => "wrong-header",
+            AuthVariant::ExpiredJwt => "expired-jwt",
         }
     }
 
@@ -67,6 +75,7 @@ impl AuthVariant {
             AuthVariant::Missing => format!("no {header} header"),
             AuthVariant::Empty => format!("an empty {header} credential"),
             AuthVariant::Malformed => "a token the target never issued".to_string(),
+            AuthVariant::ExpiredJwt => "an expired JWT the target never signed".to_string(),
             AuthVariant::WrongScheme => "the token with the Basic scheme instead of Bearer".into(),
             AuthVariant::WrongHeader if bearer => "the token in x-auth-token instead".into(),
             AuthVariant::WrongHeader => "the token in Authorization: Bearer instead".into(),
@@ -79,6 +88,28 @@ impl AuthVariant {
 pub struct PlannedStep {
     pub spec: StepSpec,
     pub credential: Credential,
+    /// A generated body sent as is (no templates), replacing `spec.body`.
+    pub literal_body: Option<BodyInput>,
+    /// Generated raw parameter values (no templates), replacing `spec.params` entries.
+    pub literal_params: BTreeMap<String, String>,
+    /// Statuses accepted, when not `spec.expect` / the documented 2xx.
+    pub expected: Option<Expected>,
+    /// A restore step that only runs when an earlier step failed (the target wrongly accepted
+    /// an invalid request).
+    pub only_after_failure: bool,
+}
+
+impl PlannedStep {
+    fn new(spec: StepSpec, credential: Credential) -> Self {
+        PlannedStep {
+            spec,
+            credential,
+            literal_body: None,
+            literal_params: BTreeMap::new(),
+            expected: None,
+            only_after_failure: false,
+        }
+    }
 }
 
 /// One case ready to run.
@@ -101,26 +132,178 @@ pub struct CasePlan {
     pub skip: Option<String>,
 }
 
-/// Plans every case of every contract that the config targets (all contracts when `config` is
-/// `None`, for listing; list-driven cases then appear once, unexpanded).
-pub fn plan(contracts: &[Contract], config: Option<&TargetConfig>) -> Vec<CasePlan> {
-    let mut out = Vec::new();
+/// Why cases could not be planned.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("[{contract}] the example request of endpoint `{endpoint}` is not valid with this config: {detail}")]
+    InvalidExample {
+        contract: String,
+        endpoint: String,
+        detail: String,
+    },
+}
+
+/// The planned cases, and the generated candidates that were dropped before sending because
+/// the schema did not judge them as their case claimed.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub cases: Vec<CasePlan>,
+    /// Endpoint (`contract::endpoint`) → dropped candidate names.
+    pub dropped: BTreeMap<String, Dropped>,
+}
+
+/// Plans every case of every contract that the config targets.
+pub fn plan(
+    contracts: &[Contract],
+    config: &TargetConfig,
+    opts: GenerateOptions,
+) -> Result<Plan, PlanError> {
+    let mut out = Plan::default();
     for (index, contract) in contracts.iter().enumerate() {
-        let vars = match config {
-            Some(c) => match c.targets.get(contract.name()) {
-                Some(t) => Some(&t.vars),
-                None => continue,
-            },
-            None => None,
+        let Some(target) = config.targets.get(contract.name()) else {
+            continue;
         };
+        let vars = Some(&target.vars);
         for case in &contract.suite.cases {
-            out.extend(suite_cases(index, contract, case, vars));
+            out.cases.extend(suite_cases(index, contract, case, vars));
         }
         for endpoint in &contract.suite.endpoints {
-            out.extend(auth_cases(index, contract, endpoint, vars));
+            out.cases
+                .extend(auth_cases(index, contract, endpoint, vars));
+        }
+        for endpoint in &contract.suite.endpoints {
+            let (cases, dropped) = generated_cases(index, contract, endpoint, &target.vars, opts)?;
+            out.cases.extend(cases);
+            if !dropped.names.is_empty() {
+                out.dropped
+                    .insert(format!("{}::{}", contract.name(), endpoint.id), dropped);
+            }
         }
     }
-    out
+    Ok(out)
+}
+
+/// Negative, boundary and positive cases of one endpoint, from its example rendered with the
+/// config's variables.
+fn generated_cases(
+    index: usize,
+    contract: &Contract,
+    endpoint: &EndpointSpec,
+    vars: &BTreeMap<String, Value>,
+    opts: GenerateOptions,
+) -> Result<(Vec<CasePlan>, Dropped), PlanError> {
+    let example = endpoint.example.clone().unwrap_or_default();
+    let invalid = |detail: String| PlanError::InvalidExample {
+        contract: contract.name().to_string(),
+        endpoint: endpoint.id.clone(),
+        detail,
+    };
+    let skip = example
+        .body
+        .iter()
+        .chain(example.params.values())
+        .flat_map(template::references)
+        .chain(example.auth.clone())
+        .find(|v| !vars.contains_key(v))
+        .map(|v| needs(contract.name(), &v));
+    if let Some(reason) = skip {
+        // Without the example's variables nothing can be generated; one skipped case says so.
+        let mut plan = generated_plan(index, contract, endpoint, "negative", "all", String::new());
+        plan.skip = Some(reason);
+        return Ok((vec![plan], Dropped::default()));
+    }
+    let base_body = match &example.body {
+        Some(b) => {
+            let body = template::render(b, vars).map_err(|e| invalid(e.to_string()))?;
+            if let Some(file) = &endpoint.body {
+                if let Err(vs) = contract.schemas.validate(file, &body) {
+                    let first = vs.first().map(ToString::to_string).unwrap_or_default();
+                    return Err(invalid(format!("body breaks {file}: {first}")));
+                }
+            }
+            Some(body)
+        }
+        None => None,
+    };
+    let mut base_params = BTreeMap::new();
+    for (k, v) in &example.params {
+        let value = template::render(v, vars).map_err(|e| invalid(e.to_string()))?;
+        base_params.insert(k.clone(), template::as_text(&value));
+    }
+    let (generated, dropped) =
+        generate::for_endpoint(contract, endpoint, base_body.as_ref(), &base_params, opts);
+    let credential = Credential::Var(
+        example
+            .auth
+            .clone()
+            .unwrap_or_else(|| contract.suite.auth.variable().to_string()),
+    );
+    let cases = generated
+        .into_iter()
+        .map(|g| {
+            let mut plan =
+                generated_plan(index, contract, endpoint, g.kind, &g.name, g.description);
+            plan.doc = g.doc;
+            let restore_only_after_failure = g.kind != "positive";
+            let mut steps: Vec<PlannedStep> = endpoint
+                .generate
+                .before
+                .iter()
+                .map(|s| PlannedStep::new(s.clone(), step_credential(contract, s)))
+                .collect();
+            let mut params = example.params.clone();
+            for k in g.params.keys() {
+                params.remove(k);
+            }
+            let main = StepSpec {
+                endpoint: endpoint.id.clone(),
+                auth: None,
+                params,
+                body: None,
+                expect: vec![],
+                capture: Default::default(),
+                restore: false,
+            };
+            let mut step = PlannedStep::new(main, credential.clone());
+            step.literal_body = g.body.or_else(|| base_body.clone().map(BodyInput::Json));
+            step.literal_params = g.params;
+            step.expected = Some(g.expected);
+            steps.push(step);
+            for r in &endpoint.generate.restore {
+                let mut s = PlannedStep::new(r.clone(), step_credential(contract, r));
+                s.spec.restore = true;
+                s.only_after_failure = restore_only_after_failure;
+                steps.push(s);
+            }
+            plan.steps = steps;
+            plan.serial = endpoint.generate.serial.clone();
+            plan.skip = missing_variable(contract, &plan, vars);
+            plan
+        })
+        .collect();
+    Ok((cases, dropped))
+}
+
+fn generated_plan(
+    index: usize,
+    contract: &Contract,
+    endpoint: &EndpointSpec,
+    kind: &'static str,
+    name: &str,
+    description: String,
+) -> CasePlan {
+    CasePlan {
+        id: format!("{}::{}::{kind}::{name}", contract.name(), endpoint.id),
+        contract: index,
+        kind,
+        description,
+        doc: String::new(),
+        endpoint: endpoint_label(endpoint),
+        steps: vec![],
+        bindings: Vars::new(),
+        serial: None,
+        skip: None,
+    }
 }
 
 fn endpoint_label(e: &EndpointSpec) -> String {
@@ -147,10 +330,7 @@ fn suite_cases(
     let steps: Vec<PlannedStep> = case
         .steps
         .iter()
-        .map(|s| PlannedStep {
-            credential: step_credential(contract, s),
-            spec: s.clone(),
-        })
+        .map(|s| PlannedStep::new(s.clone(), step_credential(contract, s)))
         .collect();
     let base = CasePlan {
         id: format!("{name}::{}", case.name),
@@ -240,10 +420,10 @@ fn auth_cases(
                 ),
                 doc: format!("{} > {}", contract.suite.document, auth.doc()),
                 endpoint: endpoint_label(endpoint),
-                steps: vec![PlannedStep {
-                    spec: step,
-                    credential: Credential::Bad(variant, credential_var.clone()),
-                }],
+                steps: vec![PlannedStep::new(
+                    step,
+                    Credential::Bad(variant, credential_var.clone()),
+                )],
                 bindings: Vars::new(),
                 serial: None,
                 skip: None,
@@ -267,6 +447,8 @@ fn missing_variable(
 ) -> Option<String> {
     let mut known: BTreeSet<String> = vars.keys().cloned().collect();
     known.extend(plan.bindings.keys().cloned());
+    // The body the previous step sent; set by the runner.
+    known.insert("request".to_string());
     for step in &plan.steps {
         let mut wanted = Vec::new();
         match &step.credential {

@@ -62,9 +62,7 @@ impl Redactor {
                 }
             }
         }
-        jwt_shape()
-            .replace_all(&out, "[redacted-jwt]")
-            .into_owned()
+        jwt_shape().replace_all(&out, "[redacted-jwt]").into_owned()
     }
 }
 

@@ -13,10 +13,11 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use serde_json::Value;
 
-use crate::checks::{self, CheckResult, StepContext, Verdict};
+use crate::checks::{self, CheckResult, Expected, StepContext, Verdict};
 use crate::config::{Target, TargetConfig};
 use crate::contract::{AuthSpec, Contract, EndpointSpec, ParamLocation};
 use crate::curl;
+use crate::generate::BodyInput;
 use crate::http::{HttpClient, HttpOptions, Incoming, Outgoing, TransportError};
 use crate::plan::{self, AuthVariant, CasePlan, Credential, PlannedStep};
 use crate::redact::{env_name, Redactor};
@@ -89,9 +90,7 @@ fn secrets_of(contracts: &[Contract], config: &TargetConfig) -> Redactor {
             .map(|c| &c.suite.variables);
         for (key, value) in &target.vars {
             let secret = target.from_env.contains(key)
-                || spec
-                    .and_then(|s| s.get(key))
-                    .is_some_and(|v| v.secret);
+                || spec.and_then(|s| s.get(key)).is_some_and(|v| v.secret);
             if secret {
                 add_secret(&redactor, value, &env_name(name, key));
             }
@@ -254,6 +253,9 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
         if !failures.is_empty() && !step.spec.restore {
             continue;
         }
+        if step.only_after_failure && failures.is_empty() {
+            continue;
+        }
         let label = format!("step {}/{}", n + 1, total);
         let endpoint = contract.endpoint(&step.spec.endpoint);
         let Some(endpoint) = endpoint else { continue };
@@ -261,17 +263,24 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             Ok(o) => o,
             Err(missing) => {
                 // Only restore steps get here: a normal step runs after a passing capture.
-                failures.push(format!(
-                    "{label} could not restore the target: {missing}"
-                ));
+                failures.push(format!("{label} could not restore the target: {missing}"));
                 continue;
             }
         };
         let curl = curl::command(&outgoing, &ctx.redactor);
-        let expected: Vec<u16> = if step.spec.expect.is_empty() {
-            documented_success(endpoint)
-        } else {
-            step.spec.expect.clone()
+        // What this step sent is `${request...}` for the next one (a restore needs it).
+        match outgoing
+            .body
+            .as_deref()
+            .map(serde_json::from_slice::<Value>)
+        {
+            Some(Ok(sent)) => vars.insert("request".into(), sent),
+            _ => vars.remove("request"),
+        };
+        let expected = match &step.expected {
+            Some(e) => e.clone(),
+            None if step.spec.expect.is_empty() => Expected::codes(documented_success(endpoint)),
+            None => Expected::codes(step.spec.expect.clone()),
         };
         let sctx = StepContext {
             contract,
@@ -312,7 +321,10 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 endpoint.path
             );
             for c in &failed {
-                text.push_str(&format!("\n  [{}] {}\n      clause: {}", c.id, c.message, c.doc));
+                text.push_str(&format!(
+                    "\n  [{}] {}\n      clause: {}",
+                    c.id, c.message, c.doc
+                ));
             }
             text.push_str(&format!("\n  reproduce: {curl}"));
             failures.push(ctx.redactor.apply(&text));
@@ -419,16 +431,24 @@ fn build_request(
 ) -> Result<Outgoing, template::MissingVar> {
     let mut path = endpoint.path.clone();
     let mut query = Vec::new();
+    let mut values: Vec<(String, String)> = Vec::new();
     for (name, raw) in &step.spec.params {
-        let value = template::as_text(&template::render(raw, vars)?);
+        values.push((
+            name.clone(),
+            template::as_text(&template::render(raw, vars)?),
+        ));
+    }
+    values.extend(step.literal_params.clone());
+    for (name, value) in values {
         let location = endpoint
             .params
             .iter()
-            .find(|p| &p.name == name)
+            .find(|p| p.name == name)
             .map_or(ParamLocation::Query, |p| p.location);
         match location {
+            // Path values go in raw: boundary cases send exactly what they name.
             ParamLocation::Path => path = path.replace(&format!("{{{name}}}"), &value),
-            ParamLocation::Query => query.push((name.clone(), value)),
+            ParamLocation::Query => query.push((name, value)),
         }
     }
     let mut url = format!("{}{}", target.base_url, path);
@@ -442,12 +462,26 @@ fn build_request(
     }
     let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
     credential_headers(&contract.suite.auth, &step.credential, vars, &mut headers)?;
-    let body = match &step.spec.body {
-        Some(b) => {
+    let body = match (&step.literal_body, &step.spec.body) {
+        (
+            Some(BodyInput::Raw {
+                bytes,
+                content_type,
+            }),
+            _,
+        ) => {
+            headers.push(("Content-Type".into(), content_type.clone()));
+            Some(bytes.clone())
+        }
+        (Some(BodyInput::Json(v)), _) => {
+            headers.push(("Content-Type".into(), "application/json".into()));
+            Some(v.to_string().into_bytes())
+        }
+        (None, Some(b)) => {
             headers.push(("Content-Type".into(), "application/json".into()));
             Some(template::render(b, vars)?.to_string().into_bytes())
         }
-        None => None,
+        (None, None) => None,
     };
     Ok(Outgoing {
         method: endpoint.method.clone(),
@@ -459,6 +493,8 @@ fn build_request(
 
 /// A token no target ever issued, shaped like a real one.
 const FOREIGN_TOKEN: &str = "conform-not-a-token-0000000000000000";
+/// `{"alg":"HS256","typ":"JWT"}.{"sub":"1","iat":1,"exp":2}` with a signature no key made.
+const EXPIRED_JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwiaWF0IjoxLCJleHAiOjJ9.Y29uZm9ybS1ub3QtYS1zaWduYXR1cmU";
 
 fn credential_headers(
     auth: &AuthSpec,
@@ -472,7 +508,9 @@ fn credential_headers(
             .ok_or_else(|| template::MissingVar(var.to_string()))
     };
     let present = |token: &str, headers: &mut Vec<(String, String)>| match auth {
-        AuthSpec::Bearer { .. } => headers.push(("Authorization".into(), format!("Bearer {token}"))),
+        AuthSpec::Bearer { .. } => {
+            headers.push(("Authorization".into(), format!("Bearer {token}")))
+        }
         AuthSpec::Header { header, .. } => headers.push((header.clone(), token.to_string())),
     };
     match credential {
@@ -485,6 +523,7 @@ fn credential_headers(
                 AuthSpec::Header { header, .. } => headers.push((header.clone(), String::new())),
             },
             AuthVariant::Malformed => present(FOREIGN_TOKEN, headers),
+            AuthVariant::ExpiredJwt => present(EXPIRED_JWT, headers),
             AuthVariant::WrongScheme => {
                 headers.push(("Authorization".into(), format!("Basic {}", value_of(var)?)))
             }
@@ -567,7 +606,10 @@ fn step_report(
     }
 }
 
-/// Plans the cases for a config (re-exported for the binary and tests).
-pub fn plan_for(ctx: &RunContext) -> Vec<CasePlan> {
-    plan::plan(&ctx.contracts, Some(&ctx.config))
+/// Plans the cases for the run's config.
+pub fn plan_for(
+    ctx: &RunContext,
+    opts: crate::generate::GenerateOptions,
+) -> Result<plan::Plan, plan::PlanError> {
+    plan::plan(&ctx.contracts, &ctx.config, opts)
 }

@@ -157,8 +157,14 @@ mod tests {
     #[test]
     fn whole_string_keeps_type() {
         assert_eq!(render(&json!("${id}"), &vars()).unwrap(), json!(1001));
-        assert_eq!(render(&json!("${flag|bool}"), &vars()).unwrap(), json!(true));
-        assert_eq!(render(&json!("${id|string}"), &vars()).unwrap(), json!("1001"));
+        assert_eq!(
+            render(&json!("${flag|bool}"), &vars()).unwrap(),
+            json!(true)
+        );
+        assert_eq!(
+            render(&json!("${id|string}"), &vars()).unwrap(),
+            json!("1001")
+        );
         assert_eq!(render(&json!("${ids.1}"), &vars()).unwrap(), json!(8));
         assert_eq!(references(&json!("${ids.1}")), vec!["ids"]);
     }

@@ -175,7 +175,9 @@ fn transport_check_catches_a_target_that_never_answers() {
     let ctx = std::sync::Arc::new(
         conform::runner::RunContext::new(contracts, config, &settings).unwrap(),
     );
-    let plans = conform::runner::plan_for(&ctx);
+    let plans = conform::runner::plan_for(&ctx, Default::default())
+        .unwrap()
+        .cases;
     let args = libtest_mimic::Arguments {
         filter: Some("onboard::me".into()),
         exact: true,
@@ -221,7 +223,7 @@ fn failures_name_check_clause_expected_got_and_curl_without_secrets() {
         .unwrap();
     assert_eq!(case.check.as_deref(), Some("status"));
     let m = &case.message;
-    assert!(m.contains("[status] expected status 200, got 201"), "{m}");
+    assert!(m.contains("[status] expected status 200, got 201 "), "{m}");
     assert!(
         m.contains("000_f52575afaf544cbe.txt > Retrieve User Profile"),
         "{m}"

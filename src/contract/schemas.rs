@@ -95,10 +95,11 @@ impl SchemaSet {
     pub fn compile(contract: &str, files: &[(String, Vec<u8>)]) -> Result<Self, SchemaError> {
         let mut raw = BTreeMap::new();
         for (name, bytes) in files {
-            let value: Value = serde_json::from_slice(bytes).map_err(|source| SchemaError::Json {
-                file: name.clone(),
-                source,
-            })?;
+            let value: Value =
+                serde_json::from_slice(bytes).map_err(|source| SchemaError::Json {
+                    file: name.clone(),
+                    source,
+                })?;
             raw.insert(name.clone(), value);
         }
         let compile_err = |file: &str, e: &dyn std::fmt::Display| SchemaError::Compile {

@@ -30,9 +30,24 @@ pub struct SuiteFile {
     /// Status-code tables the document gives for the whole API.
     #[serde(default)]
     pub status_tables: Vec<StatusTableSpec>,
+    /// What invalid input must get back.
+    #[serde(default)]
+    pub negative: NegativeSpec,
     pub endpoints: Vec<EndpointSpec>,
     #[serde(default)]
     pub cases: Vec<CaseSpec>,
+}
+
+/// The answer the document names for invalid input.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NegativeSpec {
+    /// Statuses for invalid parameters; any 4xx when empty (the document names none).
+    #[serde(default)]
+    pub status: Vec<u16>,
+    /// The clause naming them.
+    #[serde(default)]
+    pub doc: String,
 }
 
 /// How a request carries its credential.
@@ -145,6 +160,51 @@ pub struct EndpointSpec {
     /// for that purpose here (e.g. `auth = "disposable_token"`).
     #[serde(default)]
     pub example: Option<ExampleSpec>,
+    /// How cases are generated from the endpoint's schemas.
+    #[serde(default)]
+    pub generate: GenerateSpec,
+}
+
+/// Per-endpoint settings of the case generators.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateSpec {
+    /// Property-based valid bodies are sent (false when valid-by-schema input still depends on
+    /// state, e.g. an OTP that needs a pending change; say why in `reason`).
+    #[serde(default = "yes")]
+    pub positive: bool,
+    #[serde(default)]
+    pub reason: String,
+    /// Body fields kept from the example in positive bodies (fixture-bound values).
+    #[serde(default)]
+    pub fixed: Vec<String>,
+    /// Generated cases of this endpoint hold this serial key.
+    #[serde(default)]
+    pub serial: Option<String>,
+    /// Steps before a generated request (e.g. capture what a restore needs).
+    #[serde(default)]
+    pub before: Vec<StepSpec>,
+    /// Steps that put the target back: after every positive case, and after a negative case the
+    /// target wrongly accepted.
+    #[serde(default)]
+    pub restore: Vec<StepSpec>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for GenerateSpec {
+    fn default() -> Self {
+        GenerateSpec {
+            positive: true,
+            reason: String::new(),
+            fixed: vec![],
+            serial: None,
+            before: vec![],
+            restore: vec![],
+        }
+    }
 }
 
 /// A valid request for an endpoint, from config variables only.

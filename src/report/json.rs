@@ -13,5 +13,6 @@ pub fn write_report(report: &Report, dir: &Path) -> std::io::Result<()> {
 /// Reads a `report.json` back.
 pub fn read_report(path: &Path) -> Result<Report, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: not a conform report: {e}", path.display()))
+    serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a conform report: {e}", path.display()))
 }

@@ -13,7 +13,11 @@ pub fn render(report: &Report) -> Result<String, String> {
     let mut junit = JUnit::new("conform");
     for target in &report.targets {
         let mut suite = TestSuite::new(target.contract.as_str());
-        for case in report.cases.iter().filter(|c| c.contract == target.contract) {
+        for case in report
+            .cases
+            .iter()
+            .filter(|c| c.contract == target.contract)
+        {
             let status = match case.outcome {
                 Verdict::Pass => TestCaseStatus::success(),
                 Verdict::Skip => {

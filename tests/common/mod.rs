@@ -56,7 +56,9 @@ pub fn run_with(contracts: Arc<Vec<Contract>>, config: TargetConfig, filter: &st
         .check_against(&contracts)
         .expect("config fits the suites");
     let ctx = Arc::new(RunContext::new(contracts, config, &RunSettings::default()).expect("ctx"));
-    let plans = runner::plan_for(&ctx);
+    let plans = runner::plan_for(&ctx, Default::default())
+        .expect("plan")
+        .cases;
     let args = libtest_mimic::Arguments {
         filter: (!filter.is_empty()).then(|| filter.to_string()),
         quiet: true,
