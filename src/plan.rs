@@ -118,7 +118,11 @@ pub struct CasePlan {
     pub id: String,
     /// Index into the contracts slice.
     pub contract: usize,
+    /// `suite`, `auth`, `negative`, `boundary` or `positive`.
     pub kind: &'static str,
+    /// The generator family within the kind (missing, wrong-type, pattern, ...); the auth
+    /// variant for auth cases; empty for suite cases.
+    pub family: String,
     pub description: String,
     /// Document clause, `file > section`.
     pub doc: String,
@@ -243,6 +247,7 @@ fn generated_cases(
         .map(|g| {
             let mut plan =
                 generated_plan(index, contract, endpoint, g.kind, &g.name, g.description);
+            plan.family = g.family.to_string();
             plan.doc = g.doc;
             let restore_only_after_failure = g.kind != "positive";
             let mut steps: Vec<PlannedStep> = endpoint
@@ -296,6 +301,7 @@ fn generated_plan(
         id: format!("{}::{}::{kind}::{name}", contract.name(), endpoint.id),
         contract: index,
         kind,
+        family: String::new(),
         description,
         doc: String::new(),
         endpoint: endpoint_label(endpoint),
@@ -336,6 +342,7 @@ fn suite_cases(
         id: format!("{name}::{}", case.name),
         contract: index,
         kind: "suite",
+        family: String::new(),
         description: case.description.clone(),
         doc: format!("{} > {}", contract.suite.document, case.doc),
         endpoint: main,
@@ -413,6 +420,7 @@ fn auth_cases(
                 ),
                 contract: index,
                 kind: "auth",
+                family: variant.name().to_string(),
                 description: format!(
                     "{} with {} is refused with 401",
                     endpoint_label(endpoint),

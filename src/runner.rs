@@ -167,9 +167,45 @@ pub fn run(
         })
         .collect();
     let conclusion = libtest_mimic::run(args, trials);
-    let mut cases = std::mem::take(&mut *results.lock().unwrap_or_else(|p| p.into_inner()));
+    let cases = std::mem::take(&mut *results.lock().unwrap_or_else(|p| p.into_inner()));
+    (assemble(&ctx, cases, started, clock), conclusion)
+}
+
+/// Runs the planned cases without libtest (no console output), at most `concurrency` at a
+/// time, and returns the report. For library users and tests.
+pub async fn execute(ctx: Arc<RunContext>, plans: Vec<CasePlan>, concurrency: usize) -> Report {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for plan in plans {
+        let ctx = ctx.clone();
+        let permits = permits.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            match &plan.skip {
+                Some(reason) => skipped(&ctx, &plan, reason),
+                None => run_case(&ctx, &plan).await,
+            }
+        });
+    }
+    let mut cases = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(case) = done {
+            cases.push(case);
+        }
+    }
+    assemble(&ctx, cases, started, clock)
+}
+
+fn assemble(
+    ctx: &RunContext,
+    mut cases: Vec<CaseReport>,
+    started: SystemTime,
+    clock: Instant,
+) -> Report {
     cases.sort_by(|a, b| a.id.cmp(&b.id));
-    let report = Report {
+    Report {
         format: crate::report::FORMAT,
         tool: ToolInfo {
             name: "conform".into(),
@@ -182,11 +218,10 @@ pub fn run(
                 .unwrap_or(0),
         ),
         duration_ms: clock.elapsed().as_millis() as u64,
-        targets: targets_of(&ctx),
+        targets: targets_of(ctx),
         summary: Report::summarize(&cases),
         cases,
-    };
-    (report, conclusion)
+    }
 }
 
 fn targets_of(ctx: &RunContext) -> Vec<TargetInfo> {
@@ -211,6 +246,7 @@ fn skipped(ctx: &RunContext, plan: &CasePlan, reason: &str) -> CaseReport {
         contract: ctx.contracts[plan.contract].name().to_string(),
         endpoint: plan.endpoint.clone(),
         kind: plan.kind.to_string(),
+        family: plan.family.clone(),
         check: None,
         outcome: Verdict::Skip,
         message: format!("skipped: {reason}"),
@@ -233,6 +269,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
         contract: contract.name().to_string(),
         endpoint: plan.endpoint.clone(),
         kind: plan.kind.to_string(),
+        family: plan.family.clone(),
         check: None,
         outcome: Verdict::Pass,
         message: String::new(),
@@ -248,6 +285,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
     let mut vars: Vars = target.vars.clone();
     vars.extend(plan.bindings.clone());
     let mut failures: Vec<String> = Vec::new();
+    let mut restored: Vec<String> = Vec::new();
     let total = plan.steps.len();
     for (n, step) in plan.steps.iter().enumerate() {
         if !failures.is_empty() && !step.spec.restore {
@@ -329,6 +367,16 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             text.push_str(&format!("\n  reproduce: {curl}"));
             failures.push(ctx.redactor.apply(&text));
         }
+        if step.spec.restore && !failures.is_empty() {
+            restored.push(format!(
+                "{} {} -> {}",
+                endpoint.method,
+                endpoint.path,
+                response
+                    .as_ref()
+                    .map_or("no answer".to_string(), |r| r.status.to_string())
+            ));
+        }
         report.steps.push(step_report(
             ctx,
             endpoint,
@@ -343,6 +391,12 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
         report.outcome = Verdict::Fail;
         let mut message = format!("{} ({})\n", plan.description_or_id(), plan.doc);
         message.push_str(&failures.join("\n"));
+        if !restored.is_empty() {
+            message.push_str(&format!(
+                "\n  the target may have changed state; restore steps ran: {}",
+                restored.join("; ")
+            ));
+        }
         report.message = ctx.redactor.apply(&message);
     }
     report.duration_ms = clock.elapsed().as_millis() as u64;

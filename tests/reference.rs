@@ -177,14 +177,11 @@ fn transport_check_catches_a_target_that_never_answers() {
     );
     let plans = conform::runner::plan_for(&ctx, Default::default())
         .unwrap()
-        .cases;
-    let args = libtest_mimic::Arguments {
-        filter: Some("onboard::me".into()),
-        exact: true,
-        quiet: true,
-        ..Default::default()
-    };
-    let (report, _) = conform::runner::run(ctx, plans, &args, common::runtime().handle());
+        .cases
+        .into_iter()
+        .filter(|p| p.id == "onboard::me")
+        .collect();
+    let report = common::runtime().block_on(conform::runner::execute(ctx, plans, 4));
     let f = common::failures(&report);
     assert_eq!(
         f,

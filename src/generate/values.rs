@@ -82,7 +82,10 @@ fn string(field: &FieldView, rng: &mut StdRng) -> String {
     }
     if let Some(p) = &field.pattern {
         let max_repeat = field.max_length.unwrap_or(16).min(16) as u32;
-        if let Ok(gen) = rand_regex::Regex::compile(p, max_repeat) {
+        // rand_regex generates whole strings; anchors are implied and not supported.
+        let body = p.strip_prefix('^').unwrap_or(p);
+        let body = body.strip_suffix('$').unwrap_or(body);
+        if let Ok(gen) = rand_regex::Regex::compile(body, max_repeat) {
             for _ in 0..20 {
                 let s: String = rng.sample(&gen);
                 if length_ok(field, &s) {

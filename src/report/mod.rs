@@ -58,8 +58,12 @@ pub struct CaseReport {
     pub contract: String,
     /// "METHOD /path" of the case's main step.
     pub endpoint: String,
-    /// Case family: `suite` (written in the suite) or `auth`.
+    /// Where the case comes from: `suite` (written in the suite), `auth`, `negative`,
+    /// `boundary` or `positive` (generated).
     pub kind: String,
+    /// Generator family within the kind (e.g. `wrong-type`, `conditional`); empty for suite cases.
+    #[serde(default)]
+    pub family: String,
     /// The first check that failed, if any.
     pub check: Option<String>,
     pub outcome: Verdict,

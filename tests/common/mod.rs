@@ -58,14 +58,11 @@ pub fn run_with(contracts: Arc<Vec<Contract>>, config: TargetConfig, filter: &st
     let ctx = Arc::new(RunContext::new(contracts, config, &RunSettings::default()).expect("ctx"));
     let plans = runner::plan_for(&ctx, Default::default())
         .expect("plan")
-        .cases;
-    let args = libtest_mimic::Arguments {
-        filter: (!filter.is_empty()).then(|| filter.to_string()),
-        quiet: true,
-        test_threads: Some(8),
-        ..Default::default()
-    };
-    runner::run(ctx, plans, &args, runtime().handle()).0
+        .cases
+        .into_iter()
+        .filter(|p| p.id.contains(filter))
+        .collect();
+    runtime().block_on(runner::execute(ctx, plans, 8))
 }
 
 /// Ids of the failed cases and the checks that failed in them.
