@@ -43,6 +43,9 @@ pub enum Verdict {
     Pass,
     Fail,
     Skip,
+    /// A check of an inferred rule (one the document implies but does not state) that did not
+    /// hold: reported, never failing the case.
+    Warn,
 }
 
 /// The result of one check on one response.

@@ -158,7 +158,7 @@ pub fn run(
                     .unwrap_or_else(|p| p.into_inner())
                     .push(report);
                 match verdict {
-                    Verdict::Pass => Ok(Completion::Completed),
+                    Verdict::Pass | Verdict::Warn => Ok(Completion::Completed),
                     Verdict::Skip => Ok(Completion::ignored_with(message)),
                     Verdict::Fail => Err(Failed::from(message)),
                 }

@@ -19,7 +19,7 @@ pub fn render(report: &Report) -> Result<String, String> {
             .filter(|c| c.contract == target.contract)
         {
             let status = match case.outcome {
-                Verdict::Pass => TestCaseStatus::success(),
+                Verdict::Pass | Verdict::Warn => TestCaseStatus::success(),
                 Verdict::Skip => {
                     let mut s = TestCaseStatus::skipped();
                     s.set_message(case.message.as_str());

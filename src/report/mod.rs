@@ -48,6 +48,9 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// Checks of inferred rules that did not hold (they do not fail their case).
+    #[serde(default)]
+    pub warnings: usize,
 }
 
 /// The outcome of one case.
@@ -113,6 +116,12 @@ impl Report {
             passed: count(Verdict::Pass),
             failed: count(Verdict::Fail),
             skipped: count(Verdict::Skip),
+            warnings: cases
+                .iter()
+                .flat_map(|c| c.steps.iter())
+                .flat_map(|s| s.checks.iter())
+                .filter(|k| k.outcome == Verdict::Warn)
+                .count(),
         }
     }
 
