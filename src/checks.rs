@@ -14,7 +14,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::contract::{Contract, EndpointSpec};
+use crate::contract::{Contract, EndpointSpec, StatusPattern};
 use crate::http::Incoming;
 
 /// Check ids.
@@ -83,6 +83,18 @@ impl Expected {
             codes,
             any_4xx: false,
         }
+    }
+
+    /// From a suite's `expect` list (codes and `"4xx"`).
+    pub fn from_patterns(patterns: &[StatusPattern]) -> Self {
+        let mut e = Expected::default();
+        for p in patterns {
+            match p {
+                StatusPattern::Code(c) => e.codes.push(*c),
+                StatusPattern::Class(_) => e.any_4xx = true,
+            }
+        }
+        e
     }
 
     pub fn allows(&self, status: u16) -> bool {

@@ -223,10 +223,11 @@ fn run(mut args: RunArgs) -> Result<u8> {
     report::junit::write_report(&report, &args.report_dir)
         .with_context(|| format!("failed to write junit.xml in {}", args.report_dir.display()))?;
     println!(
-        "conform: {} passed, {} failed, {} skipped; reports in {}",
+        "conform: {} passed, {} failed, {} skipped, {} warnings; reports in {}",
         report.summary.passed,
         report.summary.failed,
         report.summary.skipped,
+        report.summary.warnings,
         args.report_dir.display()
     );
     Ok(if conclusion.has_failed() || !report.held() {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::checks::Expected;
 use crate::config::TargetConfig;
-use crate::contract::{AuthSpec, CaseSpec, Contract, EndpointSpec, StepSpec};
+use crate::contract::{AuthSpec, CaseSpec, Contract, EndpointSpec, StatusPattern, StepSpec};
 use crate::generate::{self, BodyInput, Dropped, GenerateOptions};
 use crate::template::{self, Vars};
 
@@ -268,6 +268,8 @@ fn generated_cases(
                 expect: vec![],
                 capture: Default::default(),
                 restore: false,
+                optional: false,
+                asserts: vec![],
             };
             let mut step = PlannedStep::new(main, credential.clone());
             step.literal_body = g.body.or_else(|| base_body.clone().map(BodyInput::Json));
@@ -341,7 +343,12 @@ fn suite_cases(
     let base = CasePlan {
         id: format!("{name}::{}", case.name),
         contract: index,
-        kind: "suite",
+        // A case that checks promises across its steps is a flow.
+        kind: if case.steps.iter().any(|s| !s.asserts.is_empty()) {
+            "flow"
+        } else {
+            "suite"
+        },
         family: String::new(),
         description: case.description.clone(),
         doc: format!("{} > {}", contract.suite.document, case.doc),
@@ -407,9 +414,11 @@ fn auth_cases(
                 auth: None,
                 params: example.params.clone(),
                 body: example.body.clone(),
-                expect: vec![401],
+                expect: vec![StatusPattern::Code(401)],
                 capture: Default::default(),
                 restore: false,
+                optional: false,
+                asserts: vec![],
             };
             let mut plan = CasePlan {
                 id: format!(
@@ -458,6 +467,10 @@ fn missing_variable(
     // The body the previous step sent; set by the runner.
     known.insert("request".to_string());
     for step in &plan.steps {
+        if step.spec.optional {
+            known.extend(step.spec.capture.keys().cloned());
+            continue;
+        }
         let mut wanted = Vec::new();
         match &step.credential {
             Credential::Var(v) => wanted.push(v.clone()),

@@ -16,7 +16,6 @@ use serde_json::Value;
 use crate::checks::{self, CheckResult, Expected, StepContext, Verdict};
 use crate::config::{Target, TargetConfig};
 use crate::contract::{AuthSpec, Contract, EndpointSpec, ParamLocation};
-use crate::curl;
 use crate::generate::BodyInput;
 use crate::http::{HttpClient, HttpOptions, Incoming, Outgoing, TransportError};
 use crate::plan::{self, AuthVariant, CasePlan, Credential, PlannedStep};
@@ -25,6 +24,7 @@ use crate::report::{
     rfc3339, CaseReport, Report, RequestRecord, ResponseRecord, StepReport, TargetInfo, ToolInfo,
 };
 use crate::template::{self, Vars};
+use crate::{curl, decode, promise};
 
 /// Bodies kept in reports are cut to this many bytes.
 pub const REPORT_BODY_LIMIT: usize = 16 * 1024;
@@ -286,6 +286,8 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
     vars.extend(plan.bindings.clone());
     let mut failures: Vec<String> = Vec::new();
     let mut restored: Vec<String> = Vec::new();
+    let mut restore_notes: Vec<String> = Vec::new();
+    let mut skipped_steps: Vec<String> = Vec::new();
     let total = plan.steps.len();
     for (n, step) in plan.steps.iter().enumerate() {
         if !failures.is_empty() && !step.spec.restore {
@@ -299,6 +301,13 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
         let Some(endpoint) = endpoint else { continue };
         let outgoing = match build_request(contract, target, endpoint, step, &vars) {
             Ok(o) => o,
+            Err(missing) if step.spec.optional => {
+                skipped_steps.push(format!(
+                    "{label} {} {}: {missing}",
+                    endpoint.method, endpoint.path
+                ));
+                continue;
+            }
             Err(missing) => {
                 // Only restore steps get here: a normal step runs after a passing capture.
                 failures.push(format!("{label} could not restore the target: {missing}"));
@@ -318,7 +327,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
         let expected = match &step.expected {
             Some(e) => e.clone(),
             None if step.spec.expect.is_empty() => Expected::codes(documented_success(endpoint)),
-            None => Expected::codes(step.spec.expect.clone()),
+            None => Expected::from_patterns(&step.spec.expect),
         };
         let sctx = StepContext {
             contract,
@@ -331,6 +340,15 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 let (mut checks, body) = checks::evaluate(&sctx, &incoming);
                 if checks.iter().all(|c| c.outcome != Verdict::Fail) {
                     checks.extend(capture(ctx, contract, step, body.as_ref(), &mut vars));
+                }
+                if checks.iter().all(|c| c.outcome != Verdict::Fail) {
+                    checks.extend(promise::evaluate(
+                        &step.spec.asserts,
+                        &contract.suite.document,
+                        incoming.status,
+                        body.as_ref(),
+                        &vars,
+                    ));
                 }
                 (checks, Some(incoming))
             }
@@ -348,7 +366,17 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             .iter()
             .filter(|c| c.outcome == Verdict::Fail)
             .collect();
-        if !failed.is_empty() {
+        let already_failed = !failures.is_empty();
+        if !failed.is_empty() && step.spec.restore && already_failed {
+            // After a failure, a restore that does not take is a note, not another failure: the
+            // steps it would undo may never have run.
+            restore_notes.push(format!(
+                "{} {}: {}",
+                endpoint.method,
+                endpoint.path,
+                failed[0].message.lines().next().unwrap_or("")
+            ));
+        } else if !failed.is_empty() {
             if report.check.is_none() && !step.spec.restore {
                 report.check = Some(failed[0].id.clone());
             }
@@ -367,7 +395,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             text.push_str(&format!("\n  reproduce: {curl}"));
             failures.push(ctx.redactor.apply(&text));
         }
-        if step.spec.restore && !failures.is_empty() {
+        if step.spec.restore && already_failed && failed.is_empty() {
             restored.push(format!(
                 "{} {} -> {}",
                 endpoint.method,
@@ -387,6 +415,22 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             curl,
         ));
     }
+    let warnings: Vec<String> = report
+        .steps
+        .iter()
+        .flat_map(|s| s.checks.iter())
+        .filter(|c| c.outcome == Verdict::Warn)
+        .map(|c| format!("  [warning] {} (clause: {})", c.message, c.doc))
+        .collect();
+    if failures.is_empty() && !warnings.is_empty() {
+        report.message = format!("passed with warnings:\n{}", warnings.join("\n"));
+    }
+    if !skipped_steps.is_empty() {
+        report.message.push_str(&format!(
+            "\n  optional steps left out: {}",
+            skipped_steps.join("; ")
+        ));
+    }
     if !failures.is_empty() {
         report.outcome = Verdict::Fail;
         let mut message = format!("{} ({})\n", plan.description_or_id(), plan.doc);
@@ -395,6 +439,12 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             message.push_str(&format!(
                 "\n  the target may have changed state; restore steps ran: {}",
                 restored.join("; ")
+            ));
+        }
+        if !restore_notes.is_empty() {
+            message.push_str(&format!(
+                "\n  could not restore (the target may keep changes): {}",
+                restore_notes.join("; ")
             ));
         }
         report.message = ctx.redactor.apply(&message);
@@ -438,15 +488,25 @@ fn capture(
 ) -> Option<CheckResult> {
     let mut missing = Vec::new();
     for (name, spec) in &step.spec.capture {
-        match body.and_then(|b| b.pointer(spec.pointer())) {
-            Some(v) => {
-                if spec.secret() {
-                    add_secret(&ctx.redactor, v, &env_name(contract.name(), name));
-                }
-                vars.insert(name.clone(), v.clone());
+        let found = body.and_then(|b| b.pointer(spec.pointer()));
+        let value = match (found, spec.decode()) {
+            (None, _) => {
+                missing.push(format!("{} (for `{name}`)", spec.pointer()));
+                continue;
             }
-            None => missing.push(format!("{} (for `{name}`)", spec.pointer())),
+            (Some(v), None) => v.clone(),
+            (Some(v), Some(decoder)) => match decode::decode(decoder, &template::as_text(v)) {
+                Ok(text) => Value::String(text),
+                Err(why) => {
+                    missing.push(format!("{} (for `{name}`: {why})", spec.pointer()));
+                    continue;
+                }
+            },
+        };
+        if spec.secret() {
+            add_secret(&ctx.redactor, &value, &env_name(contract.name(), name));
         }
+        vars.insert(name.clone(), value);
     }
     if step.spec.capture.is_empty() {
         return None;

@@ -1,8 +1,11 @@
 //! `${name}` templates in suite values: the one place where config variables and values captured
 //! from earlier responses enter requests.
 //!
-//! A string that is exactly `${name}` becomes the variable's JSON value (numbers stay numbers);
-//! `${name|bool}` turns 0/1 into false/true and `${name|string}` renders any value as a string.
+//! A string that is exactly `${name}` becomes the variable's JSON value (numbers stay numbers).
+//! `name.0` / `name.key` reach into lists and objects. Filters, chained with `|`:
+//! `bool` (0/1 → false/true), `not` (negates a boolean), `string` (any value as text), `totp` (the current RFC 6238 code
+//! of a base32 secret), `wrong` (a different value of the same shape: each digit shifted for a
+//! code, a suffix for a password) and `after:PREFIX` (the text after a prefix that must be there).
 //! Inside a longer string a variable is rendered as text.
 
 use std::collections::BTreeMap;
@@ -74,17 +77,15 @@ fn render_str(s: &str, vars: &Vars) -> Result<Value, MissingVar> {
 }
 
 fn lookup(expr: &str, vars: &Vars) -> Result<Value, MissingVar> {
-    let (name, filter) = match expr.split_once('|') {
-        Some((n, f)) => (n.trim(), Some(f.trim())),
-        None => (expr.trim(), None),
-    };
-    let mut parts = name.split('.');
-    let mut value = parts
+    let mut parts = expr.split('|');
+    let name = parts.next().unwrap_or("").trim();
+    let mut path = name.split('.');
+    let mut value = path
         .next()
         .and_then(|root| vars.get(root))
         .cloned()
         .ok_or_else(|| MissingVar(name.to_string()))?;
-    for part in parts {
+    for part in path {
         let next = match &value {
             Value::Array(items) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
             Value::Object(map) => map.get(part),
@@ -92,15 +93,65 @@ fn lookup(expr: &str, vars: &Vars) -> Result<Value, MissingVar> {
         };
         value = next.cloned().ok_or_else(|| MissingVar(name.to_string()))?;
     }
+    for filter in parts {
+        value = apply_filter(filter.trim(), value)
+            .map_err(|why| MissingVar(format!("{name} ({why})")))?;
+    }
+    Ok(value)
+}
+
+fn apply_filter(filter: &str, value: Value) -> Result<Value, String> {
     Ok(match filter {
-        Some("bool") => match &value {
+        "bool" => match &value {
             Value::Number(n) => Value::Bool(n.as_f64().is_some_and(|f| f != 0.0)),
             Value::String(s) => Value::Bool(matches!(s.as_str(), "1" | "true")),
             other => other.clone(),
         },
-        Some("string") => Value::String(as_text(&value)),
-        _ => value,
+        "string" => Value::String(as_text(&value)),
+        "not" => match &value {
+            Value::Bool(b) => Value::Bool(!b),
+            other => return Err(format!("`not` needs a boolean, got {other}")),
+        },
+        "totp" => Value::String(totp_now(&as_text(&value))?),
+        "wrong" => {
+            let text = as_text(&value);
+            if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
+                Value::String(
+                    text.chars()
+                        .map(|c| char::from(b'0' + (c as u8 - b'0' + 1) % 10))
+                        .collect(),
+                )
+            } else {
+                Value::String(format!("{text}-wrong"))
+            }
+        }
+        f if f.starts_with("after:") => {
+            let prefix = &f["after:".len()..];
+            let text = as_text(&value);
+            match text.strip_prefix(prefix) {
+                Some(rest) => Value::String(rest.to_string()),
+                None => return Err(format!("{text:?} does not start with {prefix:?}")),
+            }
+        }
+        other => return Err(format!("unknown filter `{other}`")),
     })
+}
+
+/// The current 6-digit, 30-second, SHA-1 RFC 6238 code of a base32 secret.
+fn totp_now(secret: &str) -> Result<String, String> {
+    let bytes = totp_rs::Secret::Encoded(secret.trim_end_matches('=').to_string())
+        .to_bytes()
+        .map_err(|e| format!("not a base32 secret: {e:?}"))?;
+    let totp = totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        None,
+        String::new(),
+    );
+    totp.generate_current().map_err(|e| e.to_string())
 }
 
 /// `(expression, byte range of "${...}")` for each well-formed placeholder of `s`.
@@ -145,6 +196,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn with(k: &str, v: &str) -> Vars {
+        Vars::from([(k.to_string(), json!(v))])
+    }
+
     fn vars() -> Vars {
         let mut v = Vars::new();
         v.insert("id".into(), json!(1001));
@@ -167,6 +222,24 @@ mod tests {
         );
         assert_eq!(render(&json!("${ids.1}"), &vars()).unwrap(), json!(8));
         assert_eq!(references(&json!("${ids.1}")), vec!["ids"]);
+        assert_eq!(
+            render(&json!("${code|wrong}"), &with("code", "123459")).unwrap(),
+            json!("234560")
+        );
+        assert_eq!(
+            render(&json!("${name|wrong}"), &vars()).unwrap(),
+            json!("Ada-wrong")
+        );
+        assert_eq!(
+            render(&json!("${p|after:+1}"), &with("p", "+1234")).unwrap(),
+            json!("234")
+        );
+        assert!(render(&json!("${p|after:+44}"), &with("p", "+1234")).is_err());
+        let code = render(&json!("${s|totp}"), &with("s", "JBSWY3DPEHPK3PXP")).unwrap();
+        assert!(code
+            .as_str()
+            .is_some_and(|c| c.len() == 6 && c.chars().all(|d| d.is_ascii_digit())));
+        assert!(render(&json!("${s|totp}"), &with("s", "not base32!")).is_err());
     }
 
     #[test]

@@ -46,6 +46,14 @@ fn every_cited_clause_is_in_its_document() {
             );
         }
         clauses.extend(suite.cases.iter().map(|c| c.doc.clone()));
+        clauses.extend(
+            suite
+                .cases
+                .iter()
+                .flat_map(|c| c.steps.iter())
+                .flat_map(|s| s.asserts.iter())
+                .map(|a| a.doc.clone()),
+        );
         for clause in clauses {
             checked += 1;
             if let Err(e) = check_clause(&text, &clause) {

@@ -187,6 +187,24 @@ fn validate_suite(suite: &SuiteFile) -> Result<(), String> {
             return Err(format!("case {:?} has no steps", c.name));
         }
         for s in &c.steps {
+            for p in &s.expect {
+                if let StatusPattern::Class(class) = p {
+                    if class != "4xx" {
+                        return Err(format!(
+                            "case {:?}: expect {class:?} is not a status or \"4xx\"",
+                            c.name
+                        ));
+                    }
+                }
+            }
+            for a in &s.asserts {
+                if a.pointer.is_some() == a.var.is_some() {
+                    return Err(format!(
+                        "case {:?}: assert {:?} needs exactly one of pointer or var",
+                        c.name, a.id
+                    ));
+                }
+            }
             if !endpoints.contains_key(s.endpoint.as_str()) {
                 return Err(format!(
                     "case {:?} refers to unknown endpoint {:?}",

@@ -296,18 +296,92 @@ pub struct StepSpec {
     /// JSON body (`${var}` substituted).
     #[serde(default)]
     pub body: Option<Value>,
-    /// Statuses this step accepts; the endpoint's documented 2xx statuses by default.
+    /// Statuses this step accepts (codes, or `"4xx"` for any client error); the endpoint's
+    /// documented 2xx statuses by default.
     #[serde(default)]
-    pub expect: Vec<u16>,
+    pub expect: Vec<StatusPattern>,
     /// Values taken from the response body into variables for later steps.
     #[serde(default)]
     pub capture: BTreeMap<String, CaptureSpec>,
     /// A step that puts the target back as it was; reported as such.
     #[serde(default)]
     pub restore: bool,
+    /// The step runs only when the config gives the optional variables it uses; otherwise it
+    /// is left out (and the report says so) while the rest of the case runs.
+    #[serde(default)]
+    pub optional: bool,
+    /// The document's promises checked on this step's answer (check id `promise`).
+    #[serde(default, rename = "assert")]
+    pub asserts: Vec<AssertSpec>,
 }
 
-/// A JSON pointer into the response body, optionally secret (a token the target returned).
+/// An accepted status: a code, or a class such as `"4xx"`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum StatusPattern {
+    Code(u16),
+    Class(String),
+}
+
+/// One promise of the document, checked on a step's answer or on a captured value.
+///
+/// The subject is the body value at `pointer`, or the variable `var`; every operator given must
+/// hold. `inferred = true` marks a rule the document implies but does not state: it warns and
+/// never fails the case.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssertSpec {
+    /// Stable name of the promise, shown in reports.
+    pub id: String,
+    /// What is promised, in one line.
+    #[serde(default)]
+    pub description: String,
+    /// The document clause that promises it.
+    pub doc: String,
+    #[serde(default)]
+    pub pointer: Option<String>,
+    #[serde(default)]
+    pub var: Option<String>,
+    /// Only checked when the answer has one of these statuses (all answers when empty).
+    #[serde(default)]
+    pub when_status: Vec<u16>,
+    /// The subject equals this value (`${var}` templates allowed).
+    #[serde(default)]
+    pub equals: Option<Value>,
+    #[serde(default)]
+    pub not_equals: Option<Value>,
+    /// The subject (a string) matches this regex (`${var}` templates allowed, inserted literally).
+    #[serde(default)]
+    pub matches: Option<String>,
+    /// The subject (a string) does not contain this text.
+    #[serde(default)]
+    pub not_contains: Option<String>,
+    /// The subject is present (true) or absent (false).
+    #[serde(default)]
+    pub present: Option<bool>,
+    /// The subject (a number) is at most the number at this pointer (skipped if either is absent).
+    #[serde(default)]
+    pub at_most: Option<String>,
+    /// The subject has a shape: `jwt` (three base64url parts, a JSON header) or `base32`.
+    #[serde(default)]
+    pub shape: Option<String>,
+    /// The subject (a boolean) equals whether the value at `pointer` equals or contains `value`.
+    #[serde(default)]
+    pub agrees_with: Option<AgreeSpec>,
+    #[serde(default)]
+    pub inferred: bool,
+}
+
+/// `agrees_with`: a boolean that must say whether another field holds a value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreeSpec {
+    pub pointer: String,
+    pub value: Value,
+}
+
+/// A JSON pointer into the response body, optionally secret (a token the target returned) and
+/// optionally decoded (`decode = "qr"`: a `data:` URL of an image whose QR code is the value).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum CaptureSpec {
@@ -316,6 +390,8 @@ pub enum CaptureSpec {
         pointer: String,
         #[serde(default)]
         secret: bool,
+        #[serde(default)]
+        decode: Option<String>,
     },
 }
 
@@ -327,5 +403,11 @@ impl CaptureSpec {
     }
     pub fn secret(&self) -> bool {
         matches!(self, CaptureSpec::Detailed { secret: true, .. })
+    }
+    pub fn decode(&self) -> Option<&str> {
+        match self {
+            CaptureSpec::Detailed { decode, .. } => decode.as_deref(),
+            CaptureSpec::Pointer(_) => None,
+        }
     }
 }

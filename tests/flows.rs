@@ -1,0 +1,282 @@
+//! Flows (the documents' promises across calls): each passes against the reference server
+//! and catches the fault in the reference server that breaks its promise.
+
+mod common;
+
+use conform::checks::Verdict;
+
+/// Runs the case `id` against a server with `fault`; returns (outcome, failed/warned check ids,
+/// message).
+fn run_with_fault(fault: &str, id: &str) -> (Verdict, Vec<String>, String) {
+    let (_server, config) = common::server(&[fault]);
+    let report = common::run(config, id);
+    let case = report
+        .cases
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no case {id}"));
+    let checks = case
+        .steps
+        .iter()
+        .flat_map(|s| s.checks.iter())
+        .filter(|c| matches!(c.outcome, Verdict::Fail | Verdict::Warn))
+        .map(|c| c.id.clone())
+        .collect();
+    (case.outcome, checks, case.message.clone())
+}
+
+fn caught(fault: &str, id: &str, check: &str, needle: &str) {
+    let (outcome, checks, message) = run_with_fault(fault, id);
+    assert_eq!(
+        outcome,
+        Verdict::Fail,
+        "{fault} should fail {id}: {message}"
+    );
+    assert!(
+        checks.iter().any(|c| c == check),
+        "{fault}: {checks:?}\n{message}"
+    );
+    assert!(
+        message.contains(needle),
+        "{fault}: expected {needle:?} in\n{message}"
+    );
+}
+
+#[test]
+fn every_flow_passes_on_the_reference_server_and_checks_promises() {
+    let (_server, config) = common::server(&[]);
+    let report = common::run(config, "flow-");
+    let flows: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| c.id.contains("::flow-"))
+        .collect();
+    assert_eq!(flows.len(), 13, "{:?}", flows.iter().map(|c| &c.id).collect::<Vec<_>>());
+    for c in &flows {
+        assert_eq!(c.outcome, Verdict::Pass, "{}: {}", c.id, c.message);
+        let promises = c
+            .steps
+            .iter()
+            .flat_map(|s| s.checks.iter())
+            .filter(|k| k.id == "promise")
+            .count();
+        assert!(
+            promises > 0 || c.id.contains("password") || c.id.contains("disable"),
+            "{}",
+            c.id
+        );
+    }
+    assert_eq!(
+        report.summary.warnings, 0,
+        "the reference server is consistent"
+    );
+}
+
+#[test]
+fn new_phone_not_written_to_the_profile() {
+    caught(
+        "tropipay-phone-not-updated",
+        "tropipay::flow-new-phone",
+        "promise",
+        "new-phone-on-profile",
+    );
+}
+
+#[test]
+fn wrong_code_reported_valid() {
+    caught(
+        "tropipay-wrong-code-valid",
+        "tropipay::flow-new-email",
+        "promise",
+        "wrong-code-not-valid",
+    );
+}
+
+#[test]
+fn qr_code_carrying_another_secret() {
+    caught(
+        "tropipay-qr-other-secret",
+        "tropipay::flow-totp",
+        "promise",
+        "qr-carries-the-secret",
+    );
+}
+
+#[test]
+fn totp_code_not_verified() {
+    caught(
+        "tropipay-totp-unverified",
+        "tropipay::flow-totp",
+        "status",
+        "expected status any 4xx",
+    );
+}
+
+#[test]
+fn old_password_not_checked() {
+    caught(
+        "tropipay-pass-no-check",
+        "tropipay::flow-password",
+        "status",
+        "expected status any 4xx",
+    );
+}
+
+#[test]
+fn disabled_token_still_works() {
+    caught(
+        "tropipay-disable-token-alive",
+        "tropipay::flow-disable",
+        "status",
+        "expected status 401 or 403",
+    );
+}
+
+#[test]
+fn names_not_sanitized() {
+    caught(
+        "tss-no-sanitize",
+        "tss::flow-update-profile",
+        "promise",
+        "firstname-sanitized",
+    );
+}
+
+#[test]
+fn skip_birthdate_overwrites() {
+    caught(
+        "tss-birthdate-skip-overwrites",
+        "tss::flow-update-profile",
+        "promise",
+        "skip-keeps-birthdate",
+    );
+}
+
+#[test]
+fn locked_birthdate_changed() {
+    caught(
+        "tss-disable-birthdate-ignored",
+        "tss::flow-locked-birthdate",
+        "promise",
+        "locked-birthdate-kept",
+    );
+}
+
+#[test]
+fn taken_telephone_accepted() {
+    caught(
+        "tss-telephone-not-unique",
+        "tss::flow-unique-telephone",
+        "status",
+        "expected status any 4xx",
+    );
+}
+
+#[test]
+fn permanent_email_overwritten() {
+    caught(
+        "tss-email-overwritten",
+        "tss::flow-permanent-email",
+        "promise",
+        "permanent-email-kept",
+    );
+}
+
+#[test]
+fn change_applied_before_the_otp() {
+    caught(
+        "tss-2fa-applies-immediately",
+        "tss::flow-telephone-otp",
+        "promise",
+        "nothing-changed-yet",
+    );
+}
+
+#[test]
+fn otp_not_checked() {
+    caught(
+        "tss-otp-unchecked",
+        "tss::flow-telephone-otp",
+        "status",
+        "expected status any 4xx",
+    );
+}
+
+#[test]
+fn new_access_token_refused() {
+    caught(
+        "tss-access-token-dead",
+        "tss::flow-telephone-otp",
+        "status",
+        "expected status 200, got 401",
+    );
+}
+
+#[test]
+fn telephone_change_of_a_2fa_user_without_otp() {
+    caught(
+        "tss-profile-phone-no-otp",
+        "tss::flow-2fa-status",
+        "promise",
+        "telephone-needs-otp",
+    );
+}
+
+#[test]
+fn other_sessions_kept_after_a_password_change() {
+    caught(
+        "tss-sessions-kept",
+        "tss::flow-change-password",
+        "status",
+        "expected status 401, got 200",
+    );
+}
+
+#[test]
+fn unknown_id_answered() {
+    caught(
+        "tenpay-unknown-200",
+        "tenpay::unknown-id",
+        "status",
+        "expected status 404, got 200",
+    );
+}
+
+#[test]
+fn inferred_rules_warn_and_do_not_fail() {
+    for (fault, needle) in [
+        ("onboard-merchant-flags", "merchant-flag-matches-user-type"),
+        ("onboard-kyc-retry-over", "kyc-retries-within-limit"),
+    ] {
+        let (outcome, checks, message) = run_with_fault(fault, "onboard::flow-consistency");
+        assert_eq!(outcome, Verdict::Pass, "{message}");
+        assert!(
+            checks.iter().all(|c| c == "promise") && !checks.is_empty(),
+            "{checks:?}"
+        );
+        assert!(
+            message.contains(needle) && message.contains("[warning]"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn without_second_token_the_logout_steps_are_left_out_and_said() {
+    let (_server, mut config) = common::server(&[]);
+    config
+        .targets
+        .get_mut("tss")
+        .unwrap()
+        .vars
+        .remove("second_token");
+    let report = common::run(config, "tss::flow-change-password");
+    let case = &report.cases[0];
+    assert_eq!(case.outcome, Verdict::Pass, "{}", case.message);
+    assert!(
+        case.message.contains("optional steps left out"),
+        "{}",
+        case.message
+    );
+    assert!(case.message.contains("second_token"), "{}", case.message);
+}
