@@ -68,6 +68,16 @@ pub struct RunArgs {
     /// Faults injected into the embedded reference server (only without --config).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// Latency added to every answer of the embedded reference server (simulates a remote target).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub server_latency: u64,
+    /// Cases in flight at once (flows keep their step order; cases sharing state never overlap).
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub concurrency: usize,
+    /// Ceiling on requests per second across the run (a 429 is always retried after its
+    /// Retry-After, at most 3 times, and reported).
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
     /// Seed of the generated cases: the same seed gives the same cases on every machine.
     #[arg(long, value_name = "N", default_value_t = GenerateOptions::default().seed)]
     pub seed: u64,
@@ -155,6 +165,7 @@ fn target_config(
     rt: &tokio::runtime::Runtime,
     path: Option<&Path>,
     faults: &[String],
+    latency: Duration,
 ) -> Result<(Option<RunningServer>, TargetConfig)> {
     if let Some(path) = path {
         if !faults.is_empty() {
@@ -166,6 +177,7 @@ fn target_config(
     }
     let opts = ServerOptions {
         faults: faults.to_vec(),
+        latency,
         ..ServerOptions::default()
     };
     let server = rt
@@ -183,7 +195,12 @@ fn run(mut args: RunArgs) -> Result<u8> {
     let contracts = load_contracts(args.contracts.as_deref())?;
     let rt = runtime()?;
     // The embedded server, when used, lives until the end of the run.
-    let (_server, config) = target_config(&rt, args.config.as_deref(), &args.faults)?;
+    let (_server, config) = target_config(
+        &rt,
+        args.config.as_deref(),
+        &args.faults,
+        Duration::from_millis(args.server_latency),
+    )?;
     config.check_against(&contracts)?;
     if config.world_readable_secrets {
         eprintln!(
@@ -197,6 +214,7 @@ fn run(mut args: RunArgs) -> Result<u8> {
             timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
             body_limit: args.body_limit,
         },
+        rate: args.rate,
     };
     let ctx = Arc::new(RunContext::new(Arc::new(contracts), config, &settings)?);
     let opts = GenerateOptions {
@@ -207,7 +225,10 @@ fn run(mut args: RunArgs) -> Result<u8> {
     if !args.test.list {
         rt.block_on(runner::check_reachable(&ctx))?;
     }
-    args.test.test_threads.get_or_insert(16);
+    // --concurrency and libtest's --test-threads are the same knob; either may be given.
+    if args.test.test_threads.is_none() {
+        args.test.test_threads = Some(args.concurrency.max(1));
+    }
     let (report, conclusion) = runner::run(ctx, plans, &args.test, rt.handle());
     if args.test.list {
         return Ok(EXIT_HELD);
@@ -271,7 +292,7 @@ fn serve(args: ServeArgs) -> Result<u8> {
 fn list(args: ListArgs) -> Result<()> {
     let contracts = load_contracts(args.contracts.as_deref())?;
     let rt = runtime()?;
-    let (_server, config) = target_config(&rt, args.config.as_deref(), &[])?;
+    let (_server, config) = target_config(&rt, args.config.as_deref(), &[], Duration::ZERO)?;
     config.check_against(&contracts)?;
     let opts = GenerateOptions {
         seed: args.seed,

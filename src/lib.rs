@@ -15,6 +15,7 @@ pub mod generate;
 pub mod http;
 pub mod plan;
 pub mod promise;
+pub mod rate;
 pub mod redact;
 pub mod report;
 pub mod runner;

@@ -19,6 +19,7 @@ use crate::contract::{AuthSpec, Contract, EndpointSpec, ParamLocation};
 use crate::generate::BodyInput;
 use crate::http::{HttpClient, HttpOptions, Incoming, Outgoing, TransportError};
 use crate::plan::{self, AuthVariant, CasePlan, Credential, PlannedStep};
+use crate::rate::{self, Pacer, MAX_429_RETRIES};
 use crate::redact::{env_name, Redactor};
 use crate::report::{
     rfc3339, CaseReport, Report, RequestRecord, ResponseRecord, StepReport, TargetInfo, ToolInfo,
@@ -46,6 +47,8 @@ pub enum RunError {
 #[derive(Debug, Clone, Default)]
 pub struct RunSettings {
     pub http: HttpOptions,
+    /// Requests per second, across the run (`--rate`); no ceiling when `None`.
+    pub rate: Option<f64>,
 }
 
 /// Shared by every case of a run.
@@ -54,6 +57,7 @@ pub struct RunContext {
     pub config: TargetConfig,
     pub client: HttpClient,
     pub redactor: Redactor,
+    pacer: Option<Pacer>,
     serial: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
@@ -70,6 +74,7 @@ impl RunContext {
             config,
             client,
             redactor,
+            pacer: settings.rate.and_then(Pacer::new),
             serial: Mutex::new(HashMap::new()),
         })
     }
@@ -335,9 +340,17 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             expected: &expected,
             expectation_doc: &plan.doc,
         };
-        let (checks, response) = match ctx.client.send(&outgoing).await {
-            Ok(incoming) => {
+        let (checks, response) = match send_paced(ctx, &outgoing).await {
+            Ok((incoming, retries)) => {
                 let (mut checks, body) = checks::evaluate(&sctx, &incoming);
+                if retries > 0 {
+                    if let Some(t) = checks.iter_mut().find(|c| c.id == checks::TRANSPORT) {
+                        t.message = format!(
+                            "answered after {retries} retr{} on 429 Too Many Requests (Retry-After honoured)",
+                            if retries == 1 { "y" } else { "ies" }
+                        );
+                    }
+                }
                 if checks.iter().all(|c| c.outcome != Verdict::Fail) {
                     checks.extend(capture(ctx, contract, step, body.as_ref(), &mut vars));
                 }
@@ -460,6 +473,23 @@ impl CasePlan {
         } else {
             &self.description
         }
+    }
+}
+
+/// Sends within the run's rate ceiling; a 429 is retried after its Retry-After, at most
+/// [`MAX_429_RETRIES`] times. Returns the last answer and how many retries it took.
+async fn send_paced(ctx: &RunContext, out: &Outgoing) -> Result<(Incoming, u32), TransportError> {
+    let mut retries = 0;
+    loop {
+        if let Some(p) = &ctx.pacer {
+            p.wait().await;
+        }
+        let got = ctx.client.send(out).await?;
+        if got.status != 429 || retries >= MAX_429_RETRIES {
+            return Ok((got, retries));
+        }
+        retries += 1;
+        tokio::time::sleep(rate::retry_after(got.header("retry-after"))).await;
     }
 }
 

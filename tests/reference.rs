@@ -171,6 +171,7 @@ fn transport_check_catches_a_target_that_never_answers() {
             timeout: std::time::Duration::from_millis(300),
             ..Default::default()
         },
+        ..Default::default()
     };
     let ctx = std::sync::Arc::new(
         conform::runner::RunContext::new(contracts, config, &settings).unwrap(),

@@ -123,6 +123,10 @@ faults! {
         "id 0 answers 200 (as if user 1001)";
     TenpayMaxIdRefused => "tenpay-max-id-refused", "tenpay",
         "id 2147483647 is refused with 400 (an off-by-one range check)";
+    TenpayRateLimited => "tenpay-rate-limited", "tenpay",
+        "the first request for each id answers 429 with Retry-After: 1";
+    TenpayAlways429 => "tenpay-always-429", "tenpay",
+        "every request answers 429 with Retry-After: 0";
     TenpayUnknown200 => "tenpay-unknown-200", "tenpay",
         "an unknown in-range id answers 200 with status 200 and all flags false";
     TenpayHugeBody => "tenpay-huge-body", "tenpay",

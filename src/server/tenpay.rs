@@ -36,6 +36,8 @@ struct UserStatus {
 pub(crate) struct Directory {
     token: String,
     users: Vec<(u32, UserStatus)>,
+    /// Ids already asked for (the rate-limit fault answers 429 to the first ask of each).
+    asked: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 const fn user(flags: [bool; 5], status: u16) -> UserStatus {
@@ -62,6 +64,7 @@ impl Directory {
         Self {
             token: fixtures.tenpay_token.clone(),
             users: TENPAY_USER_IDS.into_iter().zip(records).collect(),
+            asked: Default::default(),
         }
     }
 
@@ -170,6 +173,20 @@ pub(crate) async fn status(
             path,
         );
     }
+    if app.has(Fault::TenpayAlways429) {
+        return too_many(&app, "0", path);
+    }
+    if app.has(Fault::TenpayRateLimited) {
+        let first = app
+            .tenpay
+            .asked
+            .lock()
+            .map(|mut asked| asked.insert(segment.to_string()))
+            .unwrap_or(false);
+        if first {
+            return too_many(&app, "1", path);
+        }
+    }
     let id = match parse_id(segment) {
         Ok(id) => id,
         Err(BadId::OutOfRange) if segment == "0" && app.has(Fault::TenpayIdZeroAccepted) => {
@@ -276,4 +293,20 @@ mod unit {
             assert_eq!(parse_id(bad), Err(BadId::NotDigits), "{bad}");
         }
     }
+}
+
+/// 429 Too Many Requests with a Retry-After, as problem details.
+fn too_many(app: &App, retry_after: &str, path: &str) -> Response {
+    let mut response = problem(
+        app,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate limit exceeded",
+        path,
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(retry_after) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
+    response
 }
