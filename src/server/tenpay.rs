@@ -256,6 +256,22 @@ fn success_body(app: &App, user: &UserStatus) -> Response {
     ok(json_text.into())
 }
 
+/// 429 Too Many Requests with a Retry-After, as problem details.
+fn too_many(app: &App, retry_after: &str, path: &str) -> Response {
+    let mut response = problem(
+        app,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate limit exceeded",
+        path,
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(retry_after) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
+    response
+}
+
 #[cfg(test)]
 mod unit {
     use super::*;
@@ -293,20 +309,4 @@ mod unit {
             assert_eq!(parse_id(bad), Err(BadId::NotDigits), "{bad}");
         }
     }
-}
-
-/// 429 Too Many Requests with a Retry-After, as problem details.
-fn too_many(app: &App, retry_after: &str, path: &str) -> Response {
-    let mut response = problem(
-        app,
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate limit exceeded",
-        path,
-    );
-    if let Ok(v) = axum::http::HeaderValue::from_str(retry_after) {
-        response
-            .headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, v);
-    }
-    response
 }
