@@ -353,13 +353,13 @@ fn status_tables(ctx: &StepContext<'_>, got: &Incoming, body: Option<&Value>) ->
 }
 
 /// Parses a body as JSON, with a reason a person can act on when it is not.
+/// Strict: duplicate member names, numbers out of range and nesting past 128 levels are
+/// failures too (see [`crate::strict_json`]).
 pub fn parse(body: &[u8]) -> Result<Value, String> {
-    if body.is_empty() {
-        return Err("an empty body".into());
-    }
-    let text = std::str::from_utf8(body).map_err(|e| format!("a body that is not UTF-8 ({e})"))?;
-    serde_json::from_str(text)
-        .map_err(|e| format!("a body that is not JSON ({e}): {}", snippet(body)))
+    crate::strict_json::parse(body).map_err(|e| match e {
+        crate::strict_json::BodyError::Empty => e.to_string(),
+        _ => format!("{e}: {}", snippet(body)),
+    })
 }
 
 /// The start of a body, for messages.

@@ -13,7 +13,7 @@ use crate::config::TargetConfig;
 use crate::contract::{self, Contract};
 use crate::generate::GenerateOptions;
 use crate::http::{HttpOptions, DEFAULT_BODY_LIMIT};
-use crate::runner::{self, RunContext, RunSettings};
+use crate::runner::{self, RunContext, RunSettings, DEFAULT_RUN_TIMEOUT};
 use crate::server::{self, RunningServer, ServerOptions};
 use crate::{plan, report};
 
@@ -65,6 +65,20 @@ pub struct RunArgs {
     /// Largest response body read, in bytes; a larger one fails its case with "body too large".
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
+    /// Time limit of the whole run in seconds (0: none); when it is reached, the cases still
+    /// running or not yet started fail as "not run: the run's time limit was reached".
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_RUN_TIMEOUT.as_secs_f64())]
+    pub run_timeout: f64,
+    /// PEM file of a private CA to trust, besides the system's roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify TLS certificates (said in the report's metadata).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Follow redirects within the target's origin (never to another origin, so credentials
+    /// stay with the target); without it a redirect is the answer that is checked.
+    #[arg(long)]
+    pub follow_redirects: bool,
     /// Faults injected into the embedded reference server (only without --config).
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
@@ -202,18 +216,20 @@ fn run(mut args: RunArgs) -> Result<u8> {
         Duration::from_millis(args.server_latency),
     )?;
     config.check_against(&contracts)?;
-    if config.world_readable_secrets {
-        eprintln!(
-            "warning: {} holds literal secrets and other users can read it; \
-             use ${{ENV}} references or chmod 600",
-            config.origin
-        );
+    if let Some(warning) = config.exposure_warning(&contracts) {
+        eprintln!("warning: {warning}");
     }
     let settings = RunSettings {
         http: HttpOptions {
-            timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+            timeout: seconds(args.timeout, "--timeout")?.max(Duration::from_millis(1)),
             body_limit: args.body_limit,
+            ca_cert: args.ca_cert.clone(),
+            insecure: args.insecure,
+            follow_redirects: args.follow_redirects,
         },
+        run_timeout: (args.run_timeout != 0.0)
+            .then(|| seconds(args.run_timeout, "--run-timeout"))
+            .transpose()?,
         rate: args.rate,
     };
     let ctx = Arc::new(RunContext::new(Arc::new(contracts), config, &settings)?);
@@ -256,6 +272,12 @@ fn run(mut args: RunArgs) -> Result<u8> {
     } else {
         EXIT_HELD
     })
+}
+
+/// A number of seconds from the command line as a duration (an error when negative or huge).
+fn seconds(value: f64, flag: &str) -> Result<Duration> {
+    Duration::try_from_secs_f64(value)
+        .map_err(|e| anyhow::anyhow!("{flag} {value}: not a usable number of seconds ({e})"))
 }
 
 fn serve(args: ServeArgs) -> Result<u8> {

@@ -62,8 +62,8 @@ pub struct TargetConfig {
     pub targets: BTreeMap<String, Target>,
     /// Where the config came from, for messages.
     pub origin: String,
-    /// The config file holds literal secrets and other users may read it.
-    pub world_readable_secrets: bool,
+    /// The config file can be read by every user of the machine (mode `o+r`).
+    pub world_readable: bool,
 }
 
 impl TargetConfig {
@@ -76,11 +76,7 @@ impl TargetConfig {
         let mut config = Self::parse(&text, &path.display().to_string(), &|k| {
             std::env::var(k).ok()
         })?;
-        config.world_readable_secrets = world_readable(path)
-            && config
-                .targets
-                .values()
-                .any(|t| t.vars.len() > t.from_env.len());
+        config.world_readable = world_readable(path);
         Ok(config)
     }
 
@@ -148,8 +144,49 @@ impl TargetConfig {
         Ok(TargetConfig {
             targets,
             origin: origin.to_string(),
-            world_readable_secrets: false,
+            world_readable: false,
         })
+    }
+
+    /// Secrets written literally in the config, as `[contract] key`: variables the suite marks
+    /// secret whose value is not a `${ENV}` reference, and passwords inside a `base_url`.
+    pub fn literal_secrets(&self, contracts: &[Contract]) -> Vec<String> {
+        let mut found = Vec::new();
+        for (name, target) in &self.targets {
+            let spec = contracts
+                .iter()
+                .find(|c| c.name() == name)
+                .map(|c| &c.suite.variables);
+            for key in target.vars.keys() {
+                let secret = spec.and_then(|s| s.get(key)).is_some_and(|v| v.secret);
+                if secret && !target.from_env.contains(key) {
+                    found.push(format!("[{name}] {key}"));
+                }
+            }
+            if reqwest::Url::parse(&target.base_url).is_ok_and(|u| u.password().is_some()) {
+                found.push(format!("[{name}] base_url (a password in the URL)"));
+            }
+        }
+        found
+    }
+
+    /// The warning for a config file that every user can read and that holds literal
+    /// secrets; `None` when the file is private or every secret comes from the environment.
+    pub fn exposure_warning(&self, contracts: &[Contract]) -> Option<String> {
+        if !self.world_readable {
+            return None;
+        }
+        let secrets = self.literal_secrets(contracts);
+        if secrets.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "{} can be read by every user and holds literal secrets ({}); \
+             use ${{ENV}} references or `chmod 600 {}`",
+            self.origin,
+            secrets.join(", "),
+            self.origin
+        ))
     }
 
     /// Checks the config against the loaded contracts: every table names a contract, every

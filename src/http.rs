@@ -1,16 +1,27 @@
 //! One pooled HTTP client for the whole run, and the records of what was sent and received.
 //!
-//! Bodies are read with a cap and every request has a timeout, so a hostile target cannot make
-//! the harness hang or grow without bound. Redirects are never followed: a conformance check
-//! must see the status the target answered.
+//! The target is not trusted, so everything it can make the harness do is bounded here:
+//! bodies are read with a cap (`--body-limit`; a declared `Content-Length` over it is refused
+//! before a byte is read), every request has a timeout that covers connecting, the answer and
+//! the whole body (`--timeout`), and redirects are not followed. With `--follow-redirects` they
+//! are followed within the same origin only, so credentials never travel to another host.
+//!
+//! TLS is rustls with the system's roots (through rustls-platform-verifier); `--ca-cert FILE`
+//! adds a private CA, and `--insecure` (reported in the run's metadata) turns verification off.
+//! Proxies come from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (either case).
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
+use crate::redact::Redactor;
+
 /// Defaults, printed by `--help`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+/// Most redirects followed for one request with `--follow-redirects`.
+pub const MAX_REDIRECTS: usize = 5;
 
 /// A request as the harness sends it.
 #[derive(Debug, Clone)]
@@ -40,17 +51,77 @@ impl Incoming {
     }
 }
 
-/// Why no response was received.
+/// Why no (whole) response was received. Every message names the URL it was sent to.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum TransportError {
     #[error("cannot connect to {url}: {detail}")]
     Connect { url: String, detail: String },
     #[error("no complete answer from {url} within {timeout:?}")]
     Timeout { url: String, timeout: Duration },
-    #[error("body too large: more than {limit} bytes from {url}")]
+    #[error(
+        "body too large: more than {limit} bytes from {url} (raise --body-limit to read more)"
+    )]
     TooLarge { url: String, limit: usize },
+    #[error(
+        "TLS with {url} failed: {detail} (a private CA needs --ca-cert FILE; \
+         --insecure turns verification off)"
+    )]
+    Tls { url: String, detail: String },
+    #[error("the answer from {url} broke off: {detail}")]
+    Broken { url: String, detail: String },
     #[error("request to {url} failed: {detail}")]
     Other { url: String, detail: String },
+}
+
+impl TransportError {
+    /// The same error with every secret `redactor` knows taken out of its text.
+    pub fn redacted(self, redactor: &Redactor) -> Self {
+        let r = |s: String| redactor.apply(&s);
+        match self {
+            TransportError::Connect { url, detail } => TransportError::Connect {
+                url: r(url),
+                detail: r(detail),
+            },
+            TransportError::Timeout { url, timeout } => TransportError::Timeout {
+                url: r(url),
+                timeout,
+            },
+            TransportError::TooLarge { url, limit } => {
+                TransportError::TooLarge { url: r(url), limit }
+            }
+            TransportError::Tls { url, detail } => TransportError::Tls {
+                url: r(url),
+                detail: r(detail),
+            },
+            TransportError::Broken { url, detail } => TransportError::Broken {
+                url: r(url),
+                detail: r(detail),
+            },
+            TransportError::Other { url, detail } => TransportError::Other {
+                url: r(url),
+                detail: r(detail),
+            },
+        }
+    }
+}
+
+/// Why the client could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("failed to read the CA certificate {path}")]
+    ReadCa {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} holds no PEM certificate")]
+    BadCa {
+        path: PathBuf,
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    #[error("failed to build the HTTP client")]
+    Build(#[source] reqwest::Error),
 }
 
 /// Client settings.
@@ -58,6 +129,12 @@ pub enum TransportError {
 pub struct HttpOptions {
     pub timeout: Duration,
     pub body_limit: usize,
+    /// PEM file of extra trusted CA certificates (`--ca-cert`), besides the system's.
+    pub ca_cert: Option<PathBuf>,
+    /// Accept any server certificate (`--insecure`).
+    pub insecure: bool,
+    /// Follow redirects within the same origin (`--follow-redirects`); never to another one.
+    pub follow_redirects: bool,
 }
 
 impl Default for HttpOptions {
@@ -65,6 +142,9 @@ impl Default for HttpOptions {
         HttpOptions {
             timeout: DEFAULT_TIMEOUT,
             body_limit: DEFAULT_BODY_LIMIT,
+            ca_cert: None,
+            insecure: false,
+            follow_redirects: false,
         }
     }
 }
@@ -74,20 +154,41 @@ impl Default for HttpOptions {
 pub struct HttpClient {
     client: reqwest::Client,
     options: HttpOptions,
+    /// Shown every answer, to learn the tokens the target hands out.
+    learner: Option<Redactor>,
 }
 
 impl HttpClient {
-    pub fn new(options: HttpOptions) -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
+    pub fn new(options: HttpOptions) -> Result<Self, ClientError> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(redirect_policy(options.follow_redirects))
             .timeout(options.timeout)
-            .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| TransportError::Other {
-                url: String::new(),
-                detail: e.to_string(),
-            })?;
-        Ok(HttpClient { client, options })
+            .connect_timeout(options.timeout)
+            .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &options.ca_cert {
+            builder = builder.tls_certs_merge(read_ca(path)?);
+        }
+        if options.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        let client = builder.build().map_err(ClientError::Build)?;
+        Ok(HttpClient {
+            client,
+            options,
+            learner: None,
+        })
+    }
+
+    /// Shows every answer read whole to `redactor`, which learns the secrets in it (see
+    /// [`Redactor::learn_from_response`]) before anything is reported.
+    pub fn learning_secrets(mut self, redactor: Redactor) -> Self {
+        self.learner = Some(redactor);
+        self
+    }
+
+    /// The settings this client was built with.
+    pub fn options(&self) -> &HttpOptions {
+        &self.options
     }
 
     /// Sends a request and reads the whole body, within the timeout and the body limit.
@@ -121,13 +222,22 @@ impl HttpClient {
             request = request.body(body.clone());
         }
         let timeout = self.options.timeout;
+        let limit = self.options.body_limit;
         let fut = async {
             let mut response = request
                 .send()
                 .await
                 .map_err(|e| classify(&url, timeout, e))?;
+            let too_large = || TransportError::TooLarge {
+                url: url.clone(),
+                limit,
+            };
+            // A declared length over the limit is refused before a byte of the body is read.
+            if response.content_length().is_some_and(|n| n > limit as u64) {
+                return Err(too_large());
+            }
             let status = response.status().as_u16();
-            let headers = response
+            let headers: Vec<(String, String)> = response
                 .headers()
                 .iter()
                 .map(|(k, v)| {
@@ -143,13 +253,13 @@ impl HttpClient {
                 .await
                 .map_err(|e| classify(&url, timeout, e))?
             {
-                if body.len() + chunk.len() > self.options.body_limit {
-                    return Err(TransportError::TooLarge {
-                        url: url.clone(),
-                        limit: self.options.body_limit,
-                    });
+                if body.len().saturating_add(chunk.len()) > limit {
+                    return Err(too_large());
                 }
                 body.extend_from_slice(&chunk);
+            }
+            if let Some(learner) = &self.learner {
+                learner.learn_from_response(&headers, &body);
             }
             Ok(Incoming {
                 status,
@@ -159,7 +269,7 @@ impl HttpClient {
             })
         };
         // reqwest's timeout covers the body too; this outer one is a second fence.
-        match tokio::time::timeout(timeout + Duration::from_millis(500), fut).await {
+        match tokio::time::timeout(timeout.saturating_add(Duration::from_millis(500)), fut).await {
             Ok(result) => result,
             Err(_) => Err(TransportError::Timeout {
                 url: url.clone(),
@@ -169,23 +279,67 @@ impl HttpClient {
     }
 }
 
-fn classify(url: &str, timeout: Duration, e: reqwest::Error) -> TransportError {
-    if e.is_timeout() {
-        TransportError::Timeout {
-            url: url.to_string(),
-            timeout,
-        }
-    } else if e.is_connect() {
-        TransportError::Connect {
-            url: url.to_string(),
-            detail: error_chain(&e),
-        }
-    } else {
-        TransportError::Other {
-            url: url.to_string(),
-            detail: error_chain(&e),
-        }
+/// No redirects, or same-origin ones only (at most [`MAX_REDIRECTS`]). A redirect that is not
+/// followed is the answer: the checks see its 3xx status.
+fn redirect_policy(follow: bool) -> reqwest::redirect::Policy {
+    if !follow {
+        return reqwest::redirect::Policy::none();
     }
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if same && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// The certificates of a PEM file (one or more).
+fn read_ca(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ClientError> {
+    let pem = std::fs::read(path).map_err(|source| ClientError::ReadCa {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let certs =
+        reqwest::Certificate::from_pem_bundle(&pem).map_err(|source| ClientError::BadCa {
+            path: path.to_path_buf(),
+            source: Some(source),
+        })?;
+    if certs.is_empty() {
+        return Err(ClientError::BadCa {
+            path: path.to_path_buf(),
+            source: None,
+        });
+    }
+    Ok(certs)
+}
+
+fn classify(url: &str, timeout: Duration, e: reqwest::Error) -> TransportError {
+    let url = url.to_string();
+    // Our messages name the URL themselves; reqwest's would name it again.
+    let e = e.without_url();
+    let detail = error_chain(&e);
+    if e.is_timeout() {
+        TransportError::Timeout { url, timeout }
+    } else if is_tls(&detail) {
+        TransportError::Tls { url, detail }
+    } else if e.is_connect() {
+        TransportError::Connect { url, detail }
+    } else if e.is_body() || e.is_decode() {
+        TransportError::Broken { url, detail }
+    } else {
+        TransportError::Other { url, detail }
+    }
+}
+
+/// rustls and the platform verifier describe their failures in these words.
+fn is_tls(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    d.contains("certificate") || d.contains("handshake") || d.contains("tls")
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

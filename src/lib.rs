@@ -20,4 +20,5 @@ pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod server;
+pub mod strict_json;
 pub mod template;

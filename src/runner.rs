@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use serde_json::Value;
@@ -17,7 +17,7 @@ use crate::checks::{self, CheckResult, Expected, StepContext, Verdict};
 use crate::config::{Target, TargetConfig};
 use crate::contract::{AuthSpec, Contract, EndpointSpec, ParamLocation};
 use crate::generate::BodyInput;
-use crate::http::{HttpClient, HttpOptions, Incoming, Outgoing, TransportError};
+use crate::http::{ClientError, HttpClient, HttpOptions, Incoming, Outgoing, TransportError};
 use crate::plan::{self, AuthVariant, CasePlan, Credential, PlannedStep};
 use crate::rate::{self, Pacer, MAX_429_RETRIES};
 use crate::redact::{env_name, Redactor};
@@ -40,8 +40,11 @@ pub enum RunError {
         source: TransportError,
     },
     #[error("failed to set up the HTTP client")]
-    Client(#[source] TransportError),
+    Client(#[source] ClientError),
 }
+
+/// Default of `--run-timeout`: a run that takes longer is stuck, not slow.
+pub const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// What the run is allowed to do.
 #[derive(Debug, Clone, Default)]
@@ -49,6 +52,8 @@ pub struct RunSettings {
     pub http: HttpOptions,
     /// Requests per second, across the run (`--rate`); no ceiling when `None`.
     pub rate: Option<f64>,
+    /// Time limit of the whole run (`--run-timeout`); none when `None`.
+    pub run_timeout: Option<Duration>,
 }
 
 /// Shared by every case of a run.
@@ -58,6 +63,7 @@ pub struct RunContext {
     pub client: HttpClient,
     pub redactor: Redactor,
     pacer: Option<Pacer>,
+    run_timeout: Option<Duration>,
     serial: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
@@ -67,14 +73,18 @@ impl RunContext {
         config: TargetConfig,
         settings: &RunSettings,
     ) -> Result<Self, RunError> {
-        let client = HttpClient::new(settings.http.clone()).map_err(RunError::Client)?;
-        let redactor = secrets_of(&contracts, &config);
+        let redactor = Redactor::for_config(&contracts, &config);
+        // Every answer is shown to the redactor, which learns the tokens a target hands out.
+        let client = HttpClient::new(settings.http.clone())
+            .map_err(RunError::Client)?
+            .learning_secrets(redactor.clone());
         Ok(RunContext {
             contracts,
             config,
             client,
             redactor,
             pacer: settings.rate.and_then(Pacer::new),
+            run_timeout: settings.run_timeout,
             serial: Mutex::new(HashMap::new()),
         })
     }
@@ -83,25 +93,6 @@ impl RunContext {
         let mut map = self.serial.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(key.to_string()).or_default().clone()
     }
-}
-
-/// Every configured secret with its stand-in name.
-fn secrets_of(contracts: &[Contract], config: &TargetConfig) -> Redactor {
-    let redactor = Redactor::new();
-    for (name, target) in &config.targets {
-        let spec = contracts
-            .iter()
-            .find(|c| c.name() == name)
-            .map(|c| &c.suite.variables);
-        for (key, value) in &target.vars {
-            let secret = target.from_env.contains(key)
-                || spec.and_then(|s| s.get(key)).is_some_and(|v| v.secret);
-            if secret {
-                add_secret(&redactor, value, &env_name(name, key));
-            }
-        }
-    }
-    redactor
 }
 
 fn add_secret(redactor: &Redactor, value: &Value, name: &str) {
@@ -126,7 +117,7 @@ pub async fn check_reachable(ctx: &RunContext) -> Result<(), RunError> {
             Err(source) => {
                 return Err(RunError::Unreachable {
                     contract: contract.clone(),
-                    source,
+                    source: source.redacted(&ctx.redactor),
                 })
             }
         }
@@ -143,6 +134,7 @@ pub fn run(
 ) -> (Report, Conclusion) {
     let started = SystemTime::now();
     let clock = Instant::now();
+    let deadline = ctx.run_timeout.map(|t| tokio::time::Instant::now() + t);
     let results: Arc<Mutex<Vec<CaseReport>>> = Arc::new(Mutex::new(Vec::new()));
     let trials = plans
         .into_iter()
@@ -154,7 +146,7 @@ pub fn run(
             Trial::ignorable_test(plan.id.clone(), move || {
                 let report = match &plan.skip {
                     Some(reason) => skipped(&ctx, &plan, reason),
-                    None => runtime.block_on(run_case(&ctx, &plan)),
+                    None => runtime.block_on(run_case_until(&ctx, &plan, deadline)),
                 };
                 let verdict = report.outcome;
                 let message = report.message.clone();
@@ -181,6 +173,7 @@ pub fn run(
 pub async fn execute(ctx: Arc<RunContext>, plans: Vec<CasePlan>, concurrency: usize) -> Report {
     let started = SystemTime::now();
     let clock = Instant::now();
+    let deadline = ctx.run_timeout.map(|t| tokio::time::Instant::now() + t);
     let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for plan in plans {
@@ -190,7 +183,7 @@ pub async fn execute(ctx: Arc<RunContext>, plans: Vec<CasePlan>, concurrency: us
             let _permit = permits.acquire_owned().await;
             match &plan.skip {
                 Some(reason) => skipped(&ctx, &plan, reason),
-                None => run_case(&ctx, &plan).await,
+                None => run_case_until(&ctx, &plan, deadline).await,
             }
         });
     }
@@ -259,6 +252,40 @@ fn skipped(ctx: &RunContext, plan: &CasePlan, reason: &str) -> CaseReport {
         duration_ms: 0,
         steps: vec![],
     }
+}
+
+/// Runs one case unless the run's time limit is reached first: a case that has not started by
+/// then, or is still running then, fails saying so (restore steps it had left do not run).
+async fn run_case_until(
+    ctx: &RunContext,
+    plan: &CasePlan,
+    deadline: Option<tokio::time::Instant>,
+) -> CaseReport {
+    let Some(deadline) = deadline else {
+        return run_case(ctx, plan).await;
+    };
+    let limit = ctx.run_timeout.unwrap_or_default();
+    let started = tokio::time::Instant::now() < deadline;
+    let outcome = if started {
+        tokio::time::timeout_at(deadline, run_case(ctx, plan))
+            .await
+            .ok()
+    } else {
+        None
+    };
+    outcome.unwrap_or_else(|| {
+        let mut report = skipped(ctx, plan, "");
+        report.outcome = Verdict::Fail;
+        report.message = if started {
+            format!(
+                "cut off: the run's time limit ({limit:?}, --run-timeout) was reached while \
+                 this case ran; its remaining steps, restore steps included, did not run"
+            )
+        } else {
+            format!("not run: the run's time limit ({limit:?}, --run-timeout) was reached")
+        };
+        report
+    })
 }
 
 /// Runs one case: its steps in order, checks on each, restore steps whatever happened.
