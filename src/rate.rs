@@ -46,8 +46,9 @@ impl Pacer {
 /// capped at [`MAX_RETRY_AFTER`].
 pub fn retry_after(header: Option<&str>) -> Duration {
     match header.map(str::trim).and_then(|h| h.parse::<f64>().ok()) {
+        // `try_`: a target's `Retry-After: 1e300` must not panic the harness.
         Some(secs) if secs.is_finite() && secs >= 0.0 => {
-            Duration::from_secs_f64(secs).min(MAX_RETRY_AFTER)
+            Duration::try_from_secs_f64(secs).map_or(MAX_RETRY_AFTER, |d| d.min(MAX_RETRY_AFTER))
         }
         _ => DEFAULT_RETRY_AFTER,
     }
@@ -62,6 +63,7 @@ mod tests {
         assert_eq!(retry_after(Some("2")), Duration::from_secs(2));
         assert_eq!(retry_after(Some(" 0 ")), Duration::ZERO);
         assert_eq!(retry_after(Some("86400")), MAX_RETRY_AFTER);
+        assert_eq!(retry_after(Some("1e300")), MAX_RETRY_AFTER);
         assert_eq!(
             retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
             DEFAULT_RETRY_AFTER
