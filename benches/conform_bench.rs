@@ -1,0 +1,233 @@
+//! `cargo bench --bench conform_bench`: the numbers in BENCHMARKS.md.
+//!
+//! Measures, on the release build:
+//! 1. the full default run (`conform run`, embedded server start included), wall time;
+//! 2. the harness's own CPU cost per case, with the reference server in another process;
+//! 3. latency-bound runs (server at 50 ms a response) at several concurrencies, against the
+//!    ideal (requests x latency / concurrency, or the longest chain of cases that must run one
+//!    after another, whichever is longer);
+//! 4. peak RSS of the full run.
+//!
+//! Each figure is the median of several runs. `CONFORM_BENCH_QUICK=1` runs fewer repetitions.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use conform::config::TargetConfig;
+use conform::contract;
+use conform::runner::{self, RunContext, RunSettings};
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else to parse.
+    let quick = std::env::var("CONFORM_BENCH_QUICK").is_ok();
+    let reps = if quick { 3 } else { 7 };
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_conform"));
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = std::env::temp_dir().join(format!("conform-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    println!("machine: {} cores; {}", cores(), cpu_model());
+
+    // 1 + 4. Full default run: the binary, embedded server, reports written.
+    let mut walls = Vec::new();
+    let mut peaks = Vec::new();
+    let mut cases = 0;
+    for i in 0..reps {
+        let out = tmp.join(format!("full-{i}"));
+        let started = Instant::now();
+        let child = Command::new(&bin)
+            .args(["run", "--contracts"])
+            .arg(&root)
+            .arg("--report-dir")
+            .arg(&out)
+            .arg("-q")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("conform runs");
+        let (status, peak_kb) = wait_with_peak_rss(child);
+        walls.push(started.elapsed());
+        peaks.push(peak_kb);
+        assert!(status.success(), "conform run failed");
+        cases = report_cases(&out.join("report.json"));
+    }
+    println!(
+        "1. full default run: median {:.0} ms wall over {reps} runs ({cases} cases) [min {:.0}, max {:.0}]",
+        ms(median(&walls)),
+        ms(*walls.iter().min().unwrap()),
+        ms(*walls.iter().max().unwrap()),
+    );
+    peaks.sort();
+    println!(
+        "4. peak RSS of the full run: median {:.1} MB (max {:.1} MB)",
+        peaks[peaks.len() / 2] as f64 / 1024.0,
+        *peaks.last().unwrap() as f64 / 1024.0
+    );
+
+    // 2. Harness CPU per case, the server in another process.
+    let contracts = Arc::new(contract::load_dir(&root).expect("contracts"));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut per_case = Vec::new();
+    for i in 0..reps {
+        let (mut server, config) = serve(&bin, &tmp.join(format!("cpu-{i}.toml")), 0);
+        let ctx = Arc::new(RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap());
+        let plans = runner::plan_for(&ctx, Default::default()).unwrap().cases;
+        let n = plans.len();
+        let before = cpu_time();
+        let report = rt.block_on(runner::execute(ctx, plans, 16));
+        let spent = cpu_time() - before;
+        assert_eq!(report.summary.failed, 0, "the reference server should pass");
+        per_case.push(spent / n as u32);
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    println!(
+        "2. harness CPU per case (plan excluded; request, checks, report record; server in another process): median {:.1} us",
+        median(&per_case).as_secs_f64() * 1e6
+    );
+
+    // 3. Latency-bound runs.
+    let latency = Duration::from_millis(50);
+    for concurrency in [1usize, 8, 32, 64] {
+        let runs = if concurrency == 1 { 1 } else { reps.min(3) };
+        let mut walls = Vec::new();
+        let mut ideal = Duration::ZERO;
+        for i in 0..runs {
+            let (mut server, config) =
+                serve(&bin, &tmp.join(format!("lat-{concurrency}-{i}.toml")), 50);
+            let ctx = Arc::new(
+                RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap(),
+            );
+            let plans = runner::plan_for(&ctx, Default::default()).unwrap().cases;
+            // Cases holding the same serial key run one after another: their requests chain.
+            let serial: BTreeMap<String, Option<String>> =
+                plans.iter().map(|p| (p.id.clone(), p.serial.clone())).collect();
+            let started = Instant::now();
+            let report = rt.block_on(runner::execute(ctx, plans, concurrency));
+            walls.push(started.elapsed());
+            let _ = server.kill();
+            let _ = server.wait();
+            // Requests actually sent, and the longest chain that had to run in order.
+            let mut total = 0u32;
+            let mut chains: BTreeMap<String, u32> = BTreeMap::new();
+            let mut longest_case = 0u32;
+            for c in &report.cases {
+                let n = c.steps.iter().filter(|s| s.response.is_some()).count() as u32;
+                total += n;
+                longest_case = longest_case.max(n);
+                if let Some(Some(key)) = serial.get(&c.id) {
+                    *chains.entry(key.clone()).or_default() += n;
+                }
+            }
+            let chain = chains.values().copied().max().unwrap_or(0).max(longest_case);
+            ideal = (latency * total / concurrency as u32).max(latency * chain);
+            if i == 0 {
+                println!(
+                    "   concurrency {concurrency}: {total} requests, longest ordered chain {chain} requests"
+                );
+            }
+        }
+        let wall = median(&walls);
+        println!(
+            "3. latency 50 ms, concurrency {concurrency}: median {:.2} s wall, ideal {:.2} s, ratio {:.2}",
+            wall.as_secs_f64(),
+            ideal.as_secs_f64(),
+            wall.as_secs_f64() / ideal.as_secs_f64()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// Starts `conform serve` on a free port (latency in ms) and returns it with its config.
+fn serve(bin: &Path, config_out: &Path, latency_ms: u64) -> (Child, TargetConfig) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let _ = std::fs::remove_file(config_out);
+    let child = Command::new(bin)
+        .args(["serve", "--port", &port.to_string(), "--latency", &latency_ms.to_string()])
+        .arg("--config-out")
+        .arg(config_out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("conform serve starts");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !config_out.exists() {
+        assert!(Instant::now() < deadline, "conform serve did not start");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let text = std::fs::read_to_string(config_out).expect("config");
+    let config = TargetConfig::parse(&text, "bench", &|_| None).expect("config parses");
+    (child, config)
+}
+
+/// Waits for a child, polling its peak RSS (VmHWM, kB) from /proc until it exits.
+fn wait_with_peak_rss(mut child: Child) -> (std::process::ExitStatus, u64) {
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&status_path) {
+            if let Some(kb) = text
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                peak = peak.max(kb);
+            }
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return (status, peak);
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// User + system CPU time of this process (from /proc/self/stat, in clock ticks of 10 ms).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    // Fields after the command name: state is 0, utime is 11, stime is 12.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+fn report_cases(path: &Path) -> usize {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["cases"].as_array().map(Vec::len))
+        .unwrap_or(0)
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut v = v.to_vec();
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| "unknown CPU".into())
+}
