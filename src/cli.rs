@@ -45,6 +45,13 @@ pub enum Command {
     Serve(ServeArgs),
     /// List contracts, endpoints and cases, one per line.
     List(ListArgs),
+    /// Write a contract in another format: `export openapi --contract NAME [-o FILE]`.
+    #[command(subcommand)]
+    Export(crate::openapi::ExportCommand),
+    /// Create a contract from another format: `import openapi FILE --name NAME [--out DIR]`
+    /// (OpenAPI 3.0/3.1, JSON only).
+    #[command(subcommand)]
+    Import(crate::openapi::ImportCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -139,6 +146,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Serve(args) => serve(args),
         Command::List(args) => list(args).map(|()| EXIT_HELD),
+        Command::Export(cmd) => crate::openapi::export_command(cmd),
+        Command::Import(cmd) => crate::openapi::import_command(cmd),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -13,6 +13,7 @@ pub mod curl;
 pub mod decode;
 pub mod generate;
 pub mod http;
+pub mod openapi;
 pub mod plan;
 pub mod promise;
 pub mod rate;

@@ -1,0 +1,1423 @@
+//! An OpenAPI 3.0/3.1 document as a contract: `schemas/<name>/*.json` and `suites/<name>.toml`.
+//!
+//! Components become schema files (`User` → `User.json`; `defs.uuid` → `$defs/uuid` of
+//! `defs.json`, the form `export` writes), `#/components/schemas/...` references become
+//! file-relative ones, and inline schemas get a file named after their operation. OpenAPI 3.0
+//! schemas are brought to JSON Schema 2020-12 on the way (`nullable` → a type that admits
+//! null, boolean `exclusiveMinimum`/`exclusiveMaximum` → numbers, `example` → `examples`).
+//!
+//! The suite gets the security scheme as its auth (bearer; an API-key header), every JSON
+//! operation as an endpoint, the 2xx answers as its responses and the error answers as its error
+//! schema. Every endpoint needs a valid example request for the generators: a request body comes
+//! from the document's examples when one validates, else from the schema, else from a variable;
+//! path parameters always come from variables (an id in a document's example names an object on
+//! the author's server, not on yours). The suite's variables are the credential and those. A
+//! document written by `export` carries `x-conform` extensions; they take precedence, so export
+//! then import gives back the contract (less its multi-step cases).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde_json::{json, Map, Value};
+
+use super::{unescape, OpenApiError, EXTENSION, METHODS};
+use crate::contract::{self, SchemaSet};
+use crate::generate::negative::param_as_json;
+use crate::generate::values;
+use crate::generate::view::Resolver;
+use crate::template;
+
+const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// What an import wrote, and what it left out (one line each).
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub suite: PathBuf,
+    pub schemas: Vec<PathBuf>,
+    pub notes: Vec<String>,
+}
+
+/// Writes `out/schemas/<name>/*.json` and `out/suites/<name>.toml` from OpenAPI document `doc`
+/// (read from `source`, which names the document in the suite), then loads them to prove that
+/// they form a contract. Refuses to overwrite an existing suite.
+pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Imported, OpenApiError> {
+    let mut imp = Importer::new(doc, source)?;
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    {
+        return Err(imp.invalid(format!(
+            "contract name {name:?} must be lower-case letters, digits, '-' or '_'"
+        )));
+    }
+    imp.components()?;
+    let endpoints = imp.endpoints()?;
+    if endpoints.is_empty() {
+        return Err(imp.invalid("no operation with a JSON answer: nothing to test".into()));
+    }
+    let errors = imp.errors(&endpoints)?;
+    let auth = imp.auth()?;
+    let files: Vec<(String, Vec<u8>)> = imp
+        .files
+        .iter()
+        .map(|(f, v)| (f.clone(), pretty(v).into_bytes()))
+        .collect();
+    let schemas = SchemaSet::compile(name, &files)
+        .map_err(|e| imp.invalid(format!("the schemas do not compile: {}", error_chain(&e))))?;
+    let suite_text = imp.suite(name, &auth, &errors, &endpoints, &schemas)?;
+
+    let suite_path = out.join("suites").join(format!("{name}.toml"));
+    if suite_path.exists() {
+        return Err(imp.invalid(format!(
+            "{} already exists; remove it or choose another --name",
+            suite_path.display()
+        )));
+    }
+    let schema_dir = out.join("schemas").join(name);
+    let write = |path: &Path, text: &str| {
+        std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
+            .and_then(|()| std::fs::write(path, text))
+            .map_err(|source| OpenApiError::Write {
+                path: path.to_path_buf(),
+                source,
+            })
+    };
+    let mut written = Vec::new();
+    for (file, bytes) in &files {
+        let path = schema_dir.join(file);
+        write(&path, &String::from_utf8_lossy(bytes))?;
+        written.push(path);
+    }
+    write(&suite_path, &suite_text)?;
+    contract::load_suite(&suite_path, &out.join("schemas")).map_err(|source| {
+        OpenApiError::Load {
+            dir: out.to_path_buf(),
+            source,
+        }
+    })?;
+    Ok(Imported {
+        suite: suite_path,
+        schemas: written,
+        notes: imp.notes,
+    })
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+fn pretty(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Where a component schema went.
+#[derive(Debug, Clone)]
+enum Loc {
+    /// The whole of this file.
+    File(String),
+    /// `$defs/<name>` of this file.
+    Def(String, String),
+}
+
+/// One operation, with its schemas already assigned to files.
+struct Endpoint {
+    id: String,
+    method: String,
+    path: String,
+    doc: String,
+    params: Vec<Param>,
+    /// Body schema file and the document's example bodies.
+    body: Option<(String, Vec<Value>)>,
+    /// Status → (schema file, media type if not application/json, doc).
+    responses: BTreeMap<String, (String, Option<String>, String)>,
+    /// Error answers: (schema as written, media type, description, status).
+    errors: Vec<(Value, String, String, String)>,
+    ext: Value,
+}
+
+struct Param {
+    name: String,
+    location: &'static str,
+    file: String,
+    required: bool,
+    doc: String,
+    examples: Vec<Value>,
+}
+
+struct Importer<'a> {
+    doc: &'a Value,
+    origin: String,
+    v30: bool,
+    files: BTreeMap<String, Value>,
+    locations: BTreeMap<String, Loc>,
+    notes: Vec<String>,
+}
+
+impl<'a> Importer<'a> {
+    fn new(doc: &'a Value, source: &str) -> Result<Self, OpenApiError> {
+        let origin = source.to_string();
+        let bad = |message: String| OpenApiError::Invalid {
+            origin: origin.clone(),
+            message,
+        };
+        if !doc.is_object() {
+            return Err(bad("an OpenAPI document is a JSON object".into()));
+        }
+        if doc.get("swagger").is_some() {
+            return Err(bad(
+                "Swagger 2.0 is not supported: convert it to OpenAPI 3 first".into(),
+            ));
+        }
+        let version = doc
+            .get("openapi")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("no `openapi` version field: not an OpenAPI 3 document".into()))?;
+        let v30 = if version.starts_with("3.0") {
+            true
+        } else if version.starts_with("3.1") {
+            false
+        } else {
+            return Err(bad(format!(
+                "OpenAPI {version} is not supported (3.0.x and 3.1.x are)"
+            )));
+        };
+        if !doc.get("paths").is_some_and(Value::is_object) {
+            return Err(bad("no `paths` object: nothing to test".into()));
+        }
+        Ok(Importer {
+            doc,
+            origin,
+            v30,
+            files: BTreeMap::new(),
+            locations: BTreeMap::new(),
+            notes: Vec::new(),
+        })
+    }
+
+    fn invalid(&self, message: String) -> OpenApiError {
+        OpenApiError::Invalid {
+            origin: self.origin.clone(),
+            message,
+        }
+    }
+
+    fn root_ext(&self) -> Option<&'a Value> {
+        self.doc.get(EXTENSION).filter(|v| v.is_object())
+    }
+
+    /// `components/schemas` → files, grouping `P.D` names into `$defs/D` of `P.json`.
+    fn components(&mut self) -> Result<(), OpenApiError> {
+        let Some(schemas) = self.doc.pointer("/components/schemas") else {
+            return Ok(());
+        };
+        let schemas = schemas
+            .as_object()
+            .ok_or_else(|| self.invalid("components/schemas is not an object".into()))?;
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for name in schemas.keys() {
+            let loc = match name.split_once('.') {
+                Some((p, d)) if !p.is_empty() && !d.is_empty() => {
+                    let own_defs = schemas
+                        .get(p)
+                        .and_then(|s| s.pointer(&format!("/$defs/{}", super::escape(d))));
+                    if own_defs.is_some() {
+                        Loc::File(file_name(name))
+                    } else {
+                        Loc::Def(file_name(p), d.to_string())
+                    }
+                }
+                _ => Loc::File(file_name(name)),
+            };
+            if let Loc::File(f) = &loc {
+                if !used.insert(f.clone()) {
+                    return Err(self.invalid(format!(
+                        "components {name:?} and another component both become {f}"
+                    )));
+                }
+            }
+            self.locations.insert(name.clone(), loc);
+        }
+        for (name, schema) in schemas {
+            let loc = self.locations[name].clone();
+            match loc {
+                Loc::File(f) => {
+                    let at = format!("components/schemas/{name}");
+                    let Value::Object(mut root) = as_object(self.convert(schema, &f, &at)?) else {
+                        continue;
+                    };
+                    let entry = self.files.entry(f.clone()).or_insert_with(|| json!({}));
+                    if let Some(existing) = entry.as_object_mut() {
+                        // `$defs` that `P.D` components put here before are kept.
+                        if let Some(Value::Object(prior)) = existing.remove("$defs") {
+                            let defs = root.entry("$defs").or_insert_with(|| json!({}));
+                            if let Some(d) = defs.as_object_mut() {
+                                for (k, v) in prior {
+                                    d.entry(k).or_insert(v);
+                                }
+                            }
+                        }
+                        root.insert("$schema".into(), json!(DIALECT));
+                        *existing = root;
+                    }
+                }
+                Loc::Def(f, d) => {
+                    let converted =
+                        self.convert(schema, &f, &format!("components/schemas/{name}"))?;
+                    let entry = self
+                        .files
+                        .entry(f.clone())
+                        .or_insert_with(|| json!({ "$schema": DIALECT }));
+                    if let Some(existing) = entry.as_object_mut() {
+                        let defs = existing.entry("$defs").or_insert_with(|| json!({}));
+                        if let Some(defs) = defs.as_object_mut() {
+                            defs.insert(d, converted);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A schema of the document as JSON Schema 2020-12, in file `file`.
+    fn convert(&mut self, schema: &Value, file: &str, at: &str) -> Result<Value, OpenApiError> {
+        let mut s = schema.clone();
+        self.walk_schema(&mut s, file, at)?;
+        Ok(s)
+    }
+
+    fn walk_schema(&mut self, s: &mut Value, file: &str, at: &str) -> Result<(), OpenApiError> {
+        let Some(map) = s.as_object_mut() else {
+            return Ok(());
+        };
+        if let Some(Value::String(r)) = map.get("$ref") {
+            let target = self.rewrite_ref(r, file, at)?;
+            map.insert("$ref".into(), Value::String(target));
+        }
+        if map.remove("$id").is_some() {
+            self.notes
+                .push(format!("{at}: `$id` dropped (files are named by conform)"));
+        }
+        if self.v30 {
+            upgrade_30(map);
+        }
+        for key in [
+            "properties",
+            "patternProperties",
+            "$defs",
+            "definitions",
+            "dependentSchemas",
+        ] {
+            if let Some(Value::Object(children)) = map.get_mut(key) {
+                for (k, child) in children.iter_mut() {
+                    self.walk_schema(child, file, &format!("{at}/{key}/{k}"))?;
+                }
+            }
+        }
+        for key in [
+            "items",
+            "additionalProperties",
+            "not",
+            "if",
+            "then",
+            "else",
+            "contains",
+            "propertyNames",
+            "unevaluatedItems",
+            "unevaluatedProperties",
+            "additionalItems",
+        ] {
+            if let Some(child) = map.get_mut(key) {
+                if let Value::Array(items) = child {
+                    for (i, c) in items.iter_mut().enumerate() {
+                        self.walk_schema(c, file, &format!("{at}/{key}/{i}"))?;
+                    }
+                } else {
+                    self.walk_schema(child, file, &format!("{at}/{key}"))?;
+                }
+            }
+        }
+        for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+            if let Some(Value::Array(items)) = map.get_mut(key) {
+                for (i, c) in items.iter_mut().enumerate() {
+                    self.walk_schema(c, file, &format!("{at}/{key}/{i}"))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `#/components/schemas/N/rest` → a reference relative to `file`.
+    fn rewrite_ref(&self, r: &str, file: &str, at: &str) -> Result<String, OpenApiError> {
+        let Some(rest) = r.strip_prefix("#/components/schemas/") else {
+            return Err(self.invalid(format!(
+                "{at}: $ref {r:?} is not a reference to #/components/schemas (external and other references are not supported)"
+            )));
+        };
+        let (name, pointer) = match rest.split_once('/') {
+            Some((n, p)) => (unescape(n), format!("/{p}")),
+            None => (unescape(rest), String::new()),
+        };
+        let Some(loc) = self.locations.get(&name) else {
+            return Err(self.invalid(format!("{at}: $ref {r:?} names no component")));
+        };
+        let (target, pointer) = match loc {
+            Loc::File(f) => (f.clone(), pointer),
+            Loc::Def(f, d) => (f.clone(), format!("/$defs/{}{pointer}", super::escape(d))),
+        };
+        Ok(match (target == file, pointer.is_empty()) {
+            (true, true) => "#".into(),
+            (true, false) => format!("#{pointer}"),
+            (false, true) => target,
+            (false, false) => format!("{target}#{pointer}"),
+        })
+    }
+
+    /// The file for a schema that appears inside an operation: the component's own file when
+    /// the schema only references one, else a new file named `suggested`.
+    fn schema_file(
+        &mut self,
+        schema: &Value,
+        suggested: &str,
+        at: &str,
+    ) -> Result<String, OpenApiError> {
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            let only_ref = schema.as_object().is_some_and(|m| {
+                m.keys()
+                    .all(|k| matches!(k.as_str(), "$ref" | "description" | "summary"))
+            });
+            if let Some(Loc::File(f)) = r
+                .strip_prefix("#/components/schemas/")
+                .and_then(|n| self.locations.get(&unescape(n)))
+            {
+                if only_ref {
+                    return Ok(f.clone());
+                }
+            }
+        }
+        let mut f = file_name(suggested);
+        let mut n = 2;
+        while self.files.contains_key(&f) {
+            f = file_name(&format!("{suggested}-{n}"));
+            n += 1;
+        }
+        let converted = self.convert(schema, &f, at)?;
+        let mut root = as_object(converted);
+        if let Some(m) = root.as_object_mut() {
+            m.insert("$schema".into(), json!(DIALECT));
+        }
+        self.files.insert(f.clone(), root);
+        Ok(f)
+    }
+
+    /// Follows a `#/components/<kind>/<name>` reference (parameters, request bodies, responses,
+    /// examples), one level deep as OpenAPI allows.
+    fn deref(&self, v: &'a Value, at: &str) -> Result<&'a Value, OpenApiError> {
+        let mut cur = v;
+        for _ in 0..8 {
+            let Some(r) = cur.get("$ref").and_then(Value::as_str) else {
+                return Ok(cur);
+            };
+            let pointer = r
+                .strip_prefix('#')
+                .filter(|p| p.starts_with("/components/"));
+            cur = pointer.and_then(|p| self.doc.pointer(p)).ok_or_else(|| {
+                self.invalid(format!("{at}: $ref {r:?} does not resolve in the document"))
+            })?;
+        }
+        Err(self.invalid(format!("{at}: $ref chain too long")))
+    }
+
+    fn endpoints(&mut self) -> Result<Vec<Endpoint>, OpenApiError> {
+        let doc = self.doc;
+        let mut out = Vec::new();
+        let mut ids = BTreeSet::new();
+        let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+            return Ok(out);
+        };
+        for (path, item) in paths {
+            let item = self.deref(item, &format!("paths/{path}"))?;
+            let Some(item_map) = item.as_object() else {
+                return Err(self.invalid(format!("paths/{path} is not an object")));
+            };
+            for method in METHODS {
+                let Some(op) = item_map.get(method) else {
+                    continue;
+                };
+                let at = format!("{} {path}", method.to_ascii_uppercase());
+                if !op.is_object() {
+                    return Err(self.invalid(format!("{at}: the operation is not an object")));
+                }
+                let ext = op.get(EXTENSION).cloned().unwrap_or(Value::Null);
+                let mut id = ext["id"]
+                    .as_str()
+                    .map(String::from)
+                    .or_else(|| op["operationId"].as_str().map(sanitize_id))
+                    .unwrap_or_else(|| sanitize_id(&format!("{method}{path}")));
+                let mut n = 2;
+                let base = id.clone();
+                while !ids.insert(id.clone()) {
+                    id = format!("{base}-{n}");
+                    n += 1;
+                }
+                let doc_text = ext["doc"]
+                    .as_str()
+                    .or_else(|| op["summary"].as_str())
+                    .or_else(|| op["operationId"].as_str())
+                    .map(String::from)
+                    .unwrap_or_else(|| at.clone());
+                match self.endpoint(path, method, item, op, &at, id, doc_text, ext)? {
+                    Some(e) => out.push(e),
+                    None => continue,
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn endpoint(
+        &mut self,
+        path: &str,
+        method: &str,
+        item: &'a Value,
+        op: &'a Value,
+        at: &str,
+        id: String,
+        doc_text: String,
+        ext: Value,
+    ) -> Result<Option<Endpoint>, OpenApiError> {
+        // Parameters: the path item's, overridden by the operation's of the same name and place.
+        let mut raw_params: Vec<&Value> = Vec::new();
+        for list in [item.get("parameters"), op.get("parameters")] {
+            for p in list.and_then(Value::as_array).into_iter().flatten() {
+                let p = self.deref(p, at)?;
+                let key = (p["name"].as_str(), p["in"].as_str());
+                raw_params.retain(|q| (q["name"].as_str(), q["in"].as_str()) != key);
+                raw_params.push(p);
+            }
+        }
+        let mut params = Vec::new();
+        for p in raw_params {
+            let (Some(name), Some(location)) = (p["name"].as_str(), p["in"].as_str()) else {
+                return Err(self.invalid(format!("{at}: a parameter lacks `name` or `in`")));
+            };
+            let location = match location {
+                "path" => "path",
+                "query" => "query",
+                other => {
+                    self.notes.push(format!(
+                        "{at}: {other} parameter `{name}` left out (conform sends path and query parameters)"
+                    ));
+                    continue;
+                }
+            };
+            let schema = p
+                .get("schema")
+                .or_else(|| {
+                    p.get("content")
+                        .and_then(Value::as_object)
+                        .and_then(|c| c.values().next())
+                        .and_then(|m| m.get("schema"))
+                })
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            let file = self.schema_file(
+                &schema,
+                &format!("{id}-{name}"),
+                &format!("{at} parameter {name}"),
+            )?;
+            let mut examples: Vec<Value> = p.get("example").cloned().into_iter().collect();
+            for e in p
+                .get("examples")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|m| m.values())
+            {
+                if let Some(v) = self.deref(e, at)?.get("value") {
+                    examples.push(v.clone());
+                }
+            }
+            examples.extend(schema_examples(&schema));
+            params.push(Param {
+                name: name.to_string(),
+                location,
+                file,
+                required: location == "path" || p["required"].as_bool().unwrap_or(false),
+                doc: p["description"].as_str().unwrap_or(name).to_string(),
+                examples,
+            });
+        }
+
+        let mut body = None;
+        if let Some(rb) = op.get("requestBody") {
+            let rb = self.deref(rb, at)?;
+            let content = rb.get("content").and_then(Value::as_object);
+            match content.and_then(json_media) {
+                Some((_, media)) => {
+                    let schema = media.get("schema").cloned().unwrap_or_else(|| json!({}));
+                    let file = self.schema_file(
+                        &schema,
+                        &format!("{id}-request"),
+                        &format!("{at} request body"),
+                    )?;
+                    let mut examples: Vec<Value> =
+                        media.get("example").cloned().into_iter().collect();
+                    for e in media
+                        .get("examples")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flat_map(|m| m.values())
+                    {
+                        if let Some(v) = self.deref(e, at)?.get("value") {
+                            examples.push(v.clone());
+                        }
+                    }
+                    examples.extend(schema_examples(&schema));
+                    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+                        if let Some(target) = r.strip_prefix('#').and_then(|p| self.doc.pointer(p))
+                        {
+                            examples.extend(schema_examples(target));
+                        }
+                    }
+                    body = Some((file, examples));
+                }
+                None if content.is_some_and(|c| !c.is_empty()) => {
+                    self.notes.push(format!(
+                        "{at}: left out (its request body is not JSON; conform sends JSON bodies)"
+                    ));
+                    return Ok(None);
+                }
+                None => {}
+            }
+        }
+
+        let mut responses = BTreeMap::new();
+        let mut errors = Vec::new();
+        let mut success_range = None;
+        for (code, r) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let r = self.deref(r, at)?;
+            let doc = r["description"].as_str().unwrap_or(code).to_string();
+            let media = r
+                .get("content")
+                .and_then(Value::as_object)
+                .and_then(json_media);
+            let numeric = code.parse::<u16>().ok().filter(|c| (100..600).contains(c));
+            let is_error = match numeric {
+                Some(c) => c >= 400,
+                None => code == "default" || code.starts_with('4') || code.starts_with('5'),
+            };
+            if is_error {
+                if let Some((media_type, m)) = media {
+                    errors.push((
+                        m.get("schema").cloned().unwrap_or_else(|| json!({})),
+                        media_type.to_string(),
+                        doc,
+                        code.clone(),
+                    ));
+                }
+                continue;
+            }
+            let status = match numeric {
+                Some(c) => c.to_string(),
+                None if code.eq_ignore_ascii_case("2XX") => {
+                    success_range = Some((doc, media.map(|(t, m)| (t.to_string(), m.clone()))));
+                    continue;
+                }
+                None => continue,
+            };
+            let (file, media_type) = match media {
+                Some((t, m)) => {
+                    let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
+                    let f = self.schema_file(
+                        &schema,
+                        &format!("{id}-{status}"),
+                        &format!("{at} response {status}"),
+                    )?;
+                    (f, (t != "application/json").then(|| t.to_string()))
+                }
+                None => (self.any_schema(), None),
+            };
+            responses.insert(status, (file, media_type, doc));
+        }
+        if !responses.keys().any(|c| c.starts_with('2')) {
+            if let Some((doc, media)) = success_range {
+                let (file, media_type) = match media {
+                    Some((t, m)) => {
+                        let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
+                        let f = self.schema_file(
+                            &schema,
+                            &format!("{id}-200"),
+                            &format!("{at} response 2XX"),
+                        )?;
+                        (f, (t != "application/json").then_some(t))
+                    }
+                    None => (self.any_schema(), None),
+                };
+                responses.insert("200".into(), (file, media_type, doc));
+            }
+        }
+        if responses.is_empty() {
+            self.notes.push(format!(
+                "{at}: the document gives no success answer; 200 with any body assumed"
+            ));
+            let any = self.any_schema();
+            responses.insert(
+                "200".into(),
+                (any, None, "no success answer documented".into()),
+            );
+        }
+        Ok(Some(Endpoint {
+            id,
+            method: method.to_ascii_uppercase(),
+            path: path.to_string(),
+            doc: doc_text,
+            params,
+            body,
+            responses,
+            errors,
+            ext,
+        }))
+    }
+
+    /// A schema file that accepts any body (answers the document gives no schema for).
+    fn any_schema(&mut self) -> String {
+        let f = "any.json".to_string();
+        self.files.entry(f.clone()).or_insert_with(|| {
+            json!({ "$schema": DIALECT, "description": "Any body: the document gives no schema for this answer." })
+        });
+        f
+    }
+
+    fn auth(&self) -> Result<Value, OpenApiError> {
+        if let Some(a) = self
+            .root_ext()
+            .and_then(|e| e.get("auth"))
+            .filter(|a| a.is_object())
+        {
+            return Ok(a.clone());
+        }
+        let schemes = self
+            .doc
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object);
+        let mut names: Vec<String> = Vec::new();
+        let mut push = |req: &Value| {
+            for r in req.as_array().into_iter().flatten() {
+                for k in r.as_object().into_iter().flat_map(|m| m.keys()) {
+                    if !names.contains(k) {
+                        names.push(k.clone());
+                    }
+                }
+            }
+        };
+        if let Some(s) = self.doc.get("security") {
+            push(s);
+        }
+        for item in self.doc["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            for m in METHODS {
+                if let Some(s) = item.get(m).and_then(|op| op.get("security")) {
+                    push(s);
+                }
+            }
+        }
+        let mut unsupported = Vec::new();
+        for name in &names {
+            let Some(scheme) = schemes.and_then(|s| s.get(name)) else {
+                return Err(self.invalid(format!(
+                    "security scheme {name:?} is not in components/securitySchemes"
+                )));
+            };
+            let scheme = self.deref(scheme, "components/securitySchemes")?;
+            let doc = scheme["description"]
+                .as_str()
+                .map(String::from)
+                .unwrap_or_else(|| format!("securitySchemes > {name}"));
+            let ty = scheme["type"].as_str().unwrap_or("");
+            let http_scheme = scheme["scheme"].as_str().unwrap_or("").to_ascii_lowercase();
+            match (ty, http_scheme.as_str(), scheme["in"].as_str()) {
+                ("http", "bearer", _) | ("oauth2" | "openIdConnect", _, _) => {
+                    return Ok(json!({ "scheme": "bearer", "variable": "token", "doc": doc }));
+                }
+                ("apiKey", _, Some("header")) => {
+                    let header = scheme["name"].as_str().unwrap_or("x-api-key");
+                    return Ok(
+                        json!({ "scheme": "header", "header": header, "variable": "token", "doc": doc }),
+                    );
+                }
+                _ => unsupported.push(format!("{name} ({ty} {http_scheme})")),
+            }
+        }
+        if names.is_empty() {
+            return Err(self.invalid(
+                "the document names no security requirement; conform tests authenticated APIs (bearer token or API-key header)".into(),
+            ));
+        }
+        Err(self.invalid(format!(
+            "no supported security scheme (bearer token or API-key header) among: {}",
+            unsupported.join(", ")
+        )))
+    }
+
+    /// The error spec (as suite TOML fields): the extension's, else the error answer the
+    /// operations document most (401 first).
+    fn errors(&mut self, endpoints: &[Endpoint]) -> Result<Value, OpenApiError> {
+        if let Some(e) = self
+            .root_ext()
+            .and_then(|x| x.get("errors"))
+            .filter(|e| e.is_object())
+        {
+            if let Some(schema) = e["schema"].as_str() {
+                if self.files.contains_key(schema) {
+                    return Ok(e.clone());
+                }
+            }
+        }
+        let mut counts: Vec<(Value, String, String, usize, bool)> = Vec::new();
+        for e in endpoints {
+            for (schema, media, doc, code) in &e.errors {
+                match counts.iter_mut().find(|c| &c.0 == schema && &c.1 == media) {
+                    Some(c) => {
+                        c.3 += 1;
+                        c.4 |= code == "401";
+                    }
+                    None => {
+                        counts.push((schema.clone(), media.clone(), doc.clone(), 1, code == "401"))
+                    }
+                }
+            }
+        }
+        let best = counts
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, c)| (c.4, c.3, usize::MAX - i))
+            .map(|(_, c)| c.clone());
+        let Some((schema, media, doc, _, _)) = best else {
+            self.notes.push(
+                "the document describes no error body: error answers are checked for status only"
+                    .into(),
+            );
+            let f = "error.json".to_string();
+            let f = if self.files.contains_key(&f) {
+                "conform-error.json".to_string()
+            } else {
+                f
+            };
+            self.files.insert(
+                f.clone(),
+                json!({ "$schema": DIALECT, "description": "Any error body, or none: the document describes no error answer." }),
+            );
+            return Ok(
+                json!({ "schema": f, "body_optional": true, "doc": "no error answer documented" }),
+            );
+        };
+        if counts.len() > 1 {
+            self.notes.push(format!(
+                "the operations document {} different error bodies; the most common one is the error schema",
+                counts.len()
+            ));
+        }
+        let file = self.schema_file(&schema, "error", "error answer")?;
+        let mut spec = json!({ "schema": file, "doc": doc });
+        if media != "application/json" {
+            spec["media_type"] = json!(media);
+        }
+        Ok(spec)
+    }
+
+    fn negative(&self, endpoints: &[Endpoint]) -> Option<Value> {
+        if let Some(n) = self.root_ext().and_then(|x| x.get("negative")) {
+            return Some(n.clone());
+        }
+        let with_input: Vec<&Endpoint> = endpoints
+            .iter()
+            .filter(|e| e.body.is_some() || !e.params.is_empty())
+            .collect();
+        if with_input.is_empty() {
+            return None;
+        }
+        for code in ["400", "422"] {
+            let docs: Vec<&str> = with_input
+                .iter()
+                .filter_map(|e| e.errors.iter().find(|x| x.3 == code).map(|x| x.2.as_str()))
+                .collect();
+            if docs.len() == with_input.len() {
+                return Some(
+                    json!({ "status": [code.parse::<u16>().unwrap_or(400)], "doc": docs[0] }),
+                );
+            }
+        }
+        None
+    }
+
+    /// The suite file's text.
+    fn suite(
+        &mut self,
+        name: &str,
+        auth: &Value,
+        errors: &Value,
+        endpoints: &[Endpoint],
+        schemas: &SchemaSet,
+    ) -> Result<String, OpenApiError> {
+        let root = self.root_ext();
+        let title = self
+            .doc
+            .pointer("/info/title")
+            .and_then(Value::as_str)
+            .unwrap_or(name);
+        let document = root
+            .and_then(|r| r["document"].as_str())
+            .map(String::from)
+            .unwrap_or_else(|| self.origin.clone());
+        let auth_var = auth["variable"].as_str().unwrap_or("token").to_string();
+
+        // Examples first: they decide which variables the suite needs.
+        let mut wanted: BTreeMap<String, Value> = BTreeMap::new();
+        let mut examples: Vec<Option<Value>> = Vec::new();
+        for e in endpoints {
+            let ex = match e.ext.get("example") {
+                Some(x) => Some(x.clone()),
+                None => self.example(e, schemas, &mut wanted)?,
+            };
+            examples.push(ex);
+        }
+        let mut cases: Vec<Value> = Vec::new();
+        let from_ext = endpoints.iter().any(|e| !e.ext.is_null());
+        for (e, ex) in endpoints.iter().zip(&examples) {
+            if let Some(cs) = e.ext.get("cases").and_then(Value::as_array) {
+                cases.extend(cs.iter().cloned());
+            } else if !from_ext && e.method == "GET" {
+                let mut step = json!({ "endpoint": e.id });
+                if let Some(p) = ex.as_ref().and_then(|x| x.get("params")) {
+                    step["params"] = p.clone();
+                }
+                cases.push(json!({
+                    "name": e.id,
+                    "description": format!("{} {} with the example request answers a documented success", e.method, e.path),
+                    "doc": e.doc,
+                    "steps": [step],
+                }));
+            }
+        }
+
+        // Variables: the credential, and every ${...} that neither a capture nor `each` binds.
+        let mut refs: BTreeSet<String> = BTreeSet::new();
+        let mut bound: BTreeSet<String> = BTreeSet::from(["request".to_string()]);
+        let scan_step = |s: &Value, refs: &mut BTreeSet<String>, bound: &mut BTreeSet<String>| {
+            for key in ["params", "body"] {
+                if let Some(v) = s.get(key) {
+                    refs.extend(template::references(v));
+                }
+            }
+            if let Some(a) = s["auth"].as_str().filter(|a| *a != "none") {
+                refs.insert(a.to_string());
+            }
+            for k in s
+                .get("capture")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|m| m.keys())
+            {
+                bound.insert(k.clone());
+            }
+        };
+        for ex in examples.iter().flatten() {
+            scan_step(ex, &mut refs, &mut bound);
+        }
+        for e in endpoints {
+            for key in ["before", "restore"] {
+                for s in e
+                    .ext
+                    .pointer(&format!("/generate/{key}"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    scan_step(s, &mut refs, &mut bound);
+                }
+            }
+        }
+        for c in &cases {
+            if let Some(each) = c.get("each") {
+                if let Some(v) = each["variable"].as_str() {
+                    refs.insert(v.to_string());
+                }
+                if let Some(b) = each["as"].as_str() {
+                    bound.insert(b.to_string());
+                }
+            }
+            for s in c["steps"].as_array().into_iter().flatten() {
+                scan_step(s, &mut refs, &mut bound);
+            }
+        }
+        refs.insert(auth_var.clone());
+        let declared = root
+            .and_then(|r| r.get("variables"))
+            .and_then(Value::as_object);
+        let mut variables: BTreeMap<String, Value> = BTreeMap::new();
+        for r in refs.difference(&bound) {
+            let spec = declared
+                .and_then(|d| d.get(r))
+                .cloned()
+                .or_else(|| wanted.get(r).cloned())
+                .unwrap_or_else(|| {
+                    if *r == auth_var {
+                        json!({ "secret": true, "description": credential_description(auth) })
+                    } else {
+                        json!({ "description": format!("a value for `{r}`") })
+                    }
+                });
+            variables.insert(r.clone(), spec);
+        }
+
+        let mut t = String::new();
+        t.push_str(&format!(
+            "# Imported by `conform import openapi` from {} (OpenAPI {}).\n",
+            self.origin,
+            self.doc["openapi"].as_str().unwrap_or("3")
+        ));
+        t.push_str("# Contracts are data: edit this file and the schemas beside it freely.\n");
+        t.push_str(&format!("name = {}\n", toml_inline(&json!(name))?));
+        t.push_str(&format!("title = {}\n", toml_inline(&json!(title))?));
+        t.push_str(&format!("document = {}\n", toml_inline(&json!(document))?));
+        t.push_str(&format!("auth = {}\n", toml_inline(auth)?));
+        t.push_str("\n[variables]\n");
+        for (k, v) in &variables {
+            t.push_str(&format!("{} = {}\n", toml_key(k), toml_inline(v)?));
+        }
+        t.push_str("\n[errors]\n");
+        table_lines(&mut t, errors)?;
+        if let Some(n) = self.negative(endpoints) {
+            t.push_str("\n[negative]\n");
+            table_lines(&mut t, &n)?;
+        }
+        for st in root
+            .and_then(|r| r.get("status_tables"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            t.push_str("\n[[status_tables]]\n");
+            table_lines(&mut t, st)?;
+        }
+        for (e, ex) in endpoints.iter().zip(&examples) {
+            t.push_str("\n[[endpoints]]\n");
+            t.push_str(&format!("id = {}\n", toml_inline(&json!(e.id))?));
+            t.push_str(&format!("method = {}\n", toml_inline(&json!(e.method))?));
+            t.push_str(&format!("path = {}\n", toml_inline(&json!(e.path))?));
+            t.push_str(&format!("doc = {}\n", toml_inline(&json!(e.doc))?));
+            if !e.params.is_empty() {
+                let params: Vec<Value> = e
+                    .params
+                    .iter()
+                    .map(|p| {
+                        json!({ "name": p.name, "in": p.location, "schema": p.file, "required": p.required, "doc": p.doc })
+                    })
+                    .collect();
+                t.push_str(&format!(
+                    "params = {}\n",
+                    toml_inline(&Value::Array(params))?
+                ));
+            }
+            if let Some((file, _)) = &e.body {
+                t.push_str(&format!("body = {}\n", toml_inline(&json!(file))?));
+            }
+            for (code, (file, media, doc)) in &e.responses {
+                let mut r = json!({ "schema": file, "doc": doc });
+                if let Some(m) = media {
+                    r["media_type"] = json!(m);
+                }
+                t.push_str(&format!(
+                    "responses.{} = {}\n",
+                    toml_key(code),
+                    toml_inline(&r)?
+                ));
+            }
+            if let Some(x) = ex {
+                t.push_str(&format!("example = {}\n", toml_inline(x)?));
+            }
+            if let Some(g) = e.ext.get("generate") {
+                t.push_str(&format!("generate = {}\n", toml_inline(g)?));
+            }
+        }
+        for c in &cases {
+            t.push_str("\n[[cases]]\n");
+            table_lines(&mut t, c)?;
+        }
+        Ok(t)
+    }
+
+    /// A valid example request for an endpoint the extension says nothing about. Path
+    /// parameters (and required query parameters without a valid example) become variables,
+    /// recorded in `wanted`.
+    fn example(
+        &mut self,
+        e: &Endpoint,
+        schemas: &SchemaSet,
+        wanted: &mut BTreeMap<String, Value>,
+    ) -> Result<Option<Value>, OpenApiError> {
+        let mut ex = Map::new();
+        let mut params = Map::new();
+        for p in &e.params {
+            let valid_example = p.examples.iter().find(|v| {
+                let text = template::as_text(v);
+                schemas.validate(&p.file, &param_as_json(&text)).is_ok() && toml_inline(v).is_ok()
+            });
+            let hint = p
+                .examples
+                .first()
+                .map(|v| format!(" (the document's example: {})", template::as_text(v)))
+                .unwrap_or_default();
+            if p.location == "path" {
+                let var = variable_name(&p.name);
+                let entry = wanted.entry(var.clone()).or_insert_with(|| {
+                    json!({ "description": format!("a `{}` that exists on the target{hint}; used in", p.name) })
+                });
+                if let Some(d) = entry["description"].as_str() {
+                    entry["description"] = json!(format!("{d} {} {}", e.method, e.path));
+                }
+                params.insert(p.name.clone(), json!(format!("${{{var}}}")));
+            } else if p.required {
+                match valid_example {
+                    Some(v) => {
+                        params.insert(p.name.clone(), v.clone());
+                    }
+                    None => {
+                        let var = variable_name(&p.name);
+                        wanted.entry(var.clone()).or_insert_with(|| {
+                            json!({ "description": format!("a valid `{}` query parameter{hint}", p.name) })
+                        });
+                        params.insert(p.name.clone(), json!(format!("${{{var}}}")));
+                    }
+                }
+            }
+        }
+        if !params.is_empty() {
+            ex.insert("params".into(), Value::Object(params));
+        }
+        if let Some((file, candidates)) = &e.body {
+            let found = candidates
+                .iter()
+                .find(|v| schemas.validate(file, v).is_ok() && toml_inline(v).is_ok())
+                .cloned();
+            let body = match found.or_else(|| synthesize(schemas, file, &e.id)) {
+                Some(b) => b,
+                None => {
+                    let var = format!("{}_body", variable_name(&e.id));
+                    self.notes.push(format!(
+                        "{} {}: no valid example body could be found or made; give one as `{var}` (an inline table) in the config",
+                        e.method, e.path
+                    ));
+                    wanted.entry(var.clone()).or_insert_with(|| {
+                        json!({ "description": format!("a valid JSON body for {} {} (a TOML table)", e.method, e.path) })
+                    });
+                    json!(format!("${{{var}}}"))
+                }
+            };
+            ex.insert("body".into(), body);
+        }
+        Ok((!ex.is_empty()).then_some(Value::Object(ex)))
+    }
+}
+
+fn credential_description(auth: &Value) -> String {
+    match auth["header"].as_str() {
+        Some(h) => format!("API key sent as {h}"),
+        None => "Bearer access token".into(),
+    }
+}
+
+/// A body built from the schema's view that the schema accepts (seeded: the same on every run).
+fn synthesize(schemas: &SchemaSet, file: &str, id: &str) -> Option<Value> {
+    let view = Resolver::new(schemas).object(file)?;
+    let mut seed: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        seed ^= u64::from(b);
+        seed = seed.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    for _ in 0..20 {
+        let mut body = Map::new();
+        let mut names: Vec<&String> = view.properties.keys().collect();
+        names.sort_by_key(|n| !view.conditionals.iter().any(|c| &c.discriminator == *n));
+        for name in names {
+            let current = Value::Object(body.clone());
+            if !view.required_for(&current).contains(name) {
+                continue;
+            }
+            if let Some(field) = view.field_for(name, &current) {
+                body.insert(name.clone(), values::valid(&field, &mut rng));
+            }
+        }
+        let current = Value::Object(body.clone());
+        for c in view.active(&current) {
+            for name in &c.required {
+                if !body.contains_key(name) {
+                    if let Some(field) = c.properties.get(name) {
+                        body.insert(name.clone(), values::valid(field, &mut rng));
+                    }
+                }
+            }
+        }
+        let candidate = Value::Object(body);
+        if schemas.validate(file, &candidate).is_ok() {
+            return Some(candidate);
+        }
+    }
+    None
+}
+
+/// `example` / `examples` of a schema object (either OpenAPI version).
+fn schema_examples(schema: &Value) -> Vec<Value> {
+    let mut out: Vec<Value> = schema.get("example").cloned().into_iter().collect();
+    if let Some(list) = schema.get("examples").and_then(Value::as_array) {
+        out.extend(list.iter().cloned());
+    }
+    out
+}
+
+/// The JSON media type of a content map: `application/json`, else any `*/*+json`, else `*/*`.
+fn json_media(content: &Map<String, Value>) -> Option<(&str, &Value)> {
+    let essence = |k: &str| {
+        k.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    content
+        .iter()
+        .find(|(k, _)| essence(k) == "application/json")
+        .or_else(|| content.iter().find(|(k, _)| essence(k).ends_with("+json")))
+        .or_else(|| content.iter().find(|(k, _)| essence(k) == "*/*"))
+        .map(|(k, v)| {
+            let k: &str = if essence(k) == "*/*" {
+                "application/json"
+            } else {
+                k
+            };
+            (k, v)
+        })
+}
+
+/// OpenAPI 3.0 schema keywords as JSON Schema 2020-12 says them.
+fn upgrade_30(map: &mut Map<String, Value>) {
+    if let Some(nullable) = map.remove("nullable") {
+        if nullable == Value::Bool(true) {
+            let has_enum = map.get("enum").is_some_and(Value::is_array);
+            match map.get_mut("type") {
+                Some(Value::String(t)) => {
+                    let t = t.clone();
+                    map.insert("type".into(), json!([t, "null"]));
+                }
+                Some(Value::Array(ts)) => {
+                    if !ts.contains(&json!("null")) {
+                        ts.push(json!("null"));
+                    }
+                }
+                _ if has_enum => {}
+                _ => {
+                    // Only a $ref or a combination: null is one more alternative.
+                    let rest = Value::Object(std::mem::take(map));
+                    map.insert("anyOf".into(), json!([rest, { "type": "null" }]));
+                }
+            }
+            if let Some(Value::Array(options)) = map.get_mut("enum") {
+                if !options.contains(&Value::Null) {
+                    options.push(Value::Null);
+                }
+            }
+        }
+    }
+    for (flag, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(Value::Bool(b)) = map.get(flag).cloned() {
+            map.remove(flag);
+            if b {
+                if let Some(v) = map.remove(bound) {
+                    map.insert(flag.into(), v);
+                }
+            }
+        }
+    }
+    if let Some(example) = map.remove("example") {
+        map.entry("examples").or_insert_with(|| json!([example]));
+    }
+}
+
+fn as_object(v: Value) -> Value {
+    match v {
+        Value::Object(_) => v,
+        Value::Bool(true) => json!({}),
+        Value::Bool(false) => json!({ "not": {} }),
+        other => json!({ "allOf": [other] }),
+    }
+}
+
+fn file_name(component: &str) -> String {
+    let s: String = component
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{s}.json")
+}
+
+fn sanitize_id(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "endpoint".into()
+    } else {
+        out
+    }
+}
+
+fn variable_name(s: &str) -> String {
+    let v: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if v.is_empty() {
+        "value".into()
+    } else {
+        v
+    }
+}
+
+fn toml_key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !k.chars().all(|c| c.is_ascii_digit())
+    {
+        k.to_string()
+    } else {
+        serde_json::to_string(k).unwrap_or_default()
+    }
+}
+
+/// One `key = value` line per member of a JSON object.
+fn table_lines(out: &mut String, table: &Value) -> Result<(), OpenApiError> {
+    for (k, v) in table.as_object().into_iter().flatten() {
+        out.push_str(&format!("{} = {}\n", toml_key(k), toml_inline(v)?));
+    }
+    Ok(())
+}
+
+/// A JSON value as an inline TOML value. TOML has no null: a value holding one is refused.
+fn toml_inline(v: &Value) -> Result<String, OpenApiError> {
+    let refuse = |why: &str| OpenApiError::Invalid {
+        origin: "suite".into(),
+        message: format!("{why} cannot be written in TOML"),
+    };
+    Ok(match v {
+        Value::Null => return Err(refuse("null")),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => {
+            if n.is_u64() && n.as_i64().is_none() {
+                return Err(refuse("an integer above i64::MAX"));
+            }
+            let s = n.to_string();
+            if n.is_f64() && !s.contains(['.', 'e', 'E']) {
+                format!("{s}.0")
+            } else {
+                s
+            }
+        }
+        // JSON string escapes are TOML basic-string escapes.
+        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
+        Value::Array(items) => {
+            let parts: Result<Vec<String>, _> = items.iter().map(toml_inline).collect();
+            format!("[{}]", parts?.join(", "))
+        }
+        Value::Object(map) => {
+            if map.is_empty() {
+                return Ok("{}".into());
+            }
+            let parts: Result<Vec<String>, OpenApiError> = map
+                .iter()
+                .map(|(k, v)| Ok(format!("{} = {}", toml_key(k), toml_inline(v)?)))
+                .collect();
+            format!("{{ {} }}", parts?.join(", "))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nullable_becomes_a_type_that_admits_null() {
+        let mut m = json!({ "type": "string", "nullable": true, "enum": ["a", "b"] });
+        upgrade_30(m.as_object_mut().unwrap());
+        assert_eq!(
+            m,
+            json!({ "type": ["string", "null"], "enum": ["a", "b", null] })
+        );
+        let mut r = json!({ "$ref": "x.json", "nullable": true });
+        upgrade_30(r.as_object_mut().unwrap());
+        assert_eq!(
+            r,
+            json!({ "anyOf": [{ "$ref": "x.json" }, { "type": "null" }] })
+        );
+        let mut b =
+            json!({ "type": "integer", "minimum": 1, "exclusiveMinimum": true, "example": 2 });
+        upgrade_30(b.as_object_mut().unwrap());
+        assert_eq!(
+            b,
+            json!({ "type": "integer", "exclusiveMinimum": 1, "examples": [2] })
+        );
+    }
+
+    #[test]
+    fn toml_inline_round_trips_through_the_toml_parser() {
+        let v = json!({ "a": "x\"y\n", "200": 1, "b c": [1.5, true, { "d": 2.0 }], "e": {} });
+        let text = format!("v = {}\n", toml_inline(&v).unwrap());
+        let parsed: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(super::super::toml_to_json(&parsed["v"]), v);
+        assert!(toml_inline(&json!({ "n": null })).is_err());
+    }
+}

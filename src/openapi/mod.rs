@@ -1,0 +1,367 @@
+//! OpenAPI out and in: a contract written as an OpenAPI 3.1 document, and an OpenAPI 3.0/3.1
+//! document turned into a contract.
+//!
+//! Teams describe their APIs in OpenAPI; `conform` describes them as suites and JSON Schema files.
+//! This module is the bridge both ways, so that a contract can be read by OpenAPI tools
+//! ([`export`]) and an OpenAPI document gets positive, negative and auth cases without anyone
+//! writing a suite by hand ([`import`]).
+//!
+//! What OpenAPI cannot say (a suite's variables, status tables, the generators' settings, the
+//! example requests written with `${var}` templates, the single-request cases) travels in
+//! `x-conform` extensions, so that export then import gives back the same contract. Multi-step
+//! cases and flows have no OpenAPI form and are left out of the export. Documents are read as
+//! JSON only: no YAML parser is among conform's dependencies.
+
+mod export;
+mod import;
+
+use std::path::{Path, PathBuf};
+
+use jsonschema::{Draft, Registry, Validator};
+use serde_json::{json, Value};
+
+pub use export::export;
+pub use import::{import, Imported};
+
+use crate::contract::ContractError;
+
+/// Why an export or an import did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenApiError {
+    #[error("failed to read {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a JSON document (conform reads OpenAPI documents as JSON only)")]
+    Json {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+    #[error("failed to write {path}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the imported contract in {dir} does not load (its files are left there to inspect)")]
+    Load {
+        dir: PathBuf,
+        #[source]
+        source: ContractError,
+    },
+}
+
+/// `conform export FORMAT ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum ExportCommand {
+    /// Write a contract as an OpenAPI 3.1 document (JSON).
+    Openapi(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The contract to export (its suite name).
+    #[arg(long, value_name = "NAME")]
+    pub contract: String,
+    /// Where the document goes (default: standard output).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Folder holding `suites/` and `schemas/` (default as for `run`).
+    #[arg(long, value_name = "DIR")]
+    pub contracts: Option<PathBuf>,
+    /// Folder of the documents' examples, one subfolder per contract (default:
+    /// `tests/examples` under the contracts folder, if present).
+    #[arg(long, value_name = "DIR")]
+    pub examples: Option<PathBuf>,
+}
+
+/// `conform import FORMAT ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum ImportCommand {
+    /// Create `schemas/NAME/*.json` and `suites/NAME.toml` from an OpenAPI 3.0 or 3.1 document
+    /// (JSON only; convert YAML to JSON first).
+    Openapi(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The OpenAPI document (JSON).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Name of the new contract (lower-case letters, digits, '-', '_').
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// Folder that gets `suites/` and `schemas/` (default: the current folder).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+}
+
+/// Runs `conform export ...` (the binary's edge: errors are reported by the caller, exit 2).
+pub fn export_command(cmd: ExportCommand) -> anyhow::Result<u8> {
+    use anyhow::Context;
+    let ExportCommand::Openapi(args) = cmd;
+    let dir = crate::cli::contracts_dir(args.contracts.as_deref());
+    let contracts = crate::contract::load_dir(&dir)
+        .with_context(|| format!("failed to load contracts from {}", dir.display()))?;
+    let contract = contracts
+        .iter()
+        .find(|c| c.name() == args.contract)
+        .with_context(|| {
+            let known: Vec<&str> = contracts.iter().map(|c| c.name()).collect();
+            format!(
+                "no contract named `{}` (known: {})",
+                args.contract,
+                known.join(", ")
+            )
+        })?;
+    let examples = args
+        .examples
+        .unwrap_or_else(|| dir.join("tests").join("examples"))
+        .join(contract.name());
+    let doc = export(contract, Some(&examples))?;
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("failed to write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(crate::cli::EXIT_HELD)
+}
+
+/// Runs `conform import ...`: prints what was written and what was left out.
+pub fn import_command(cmd: ImportCommand) -> anyhow::Result<u8> {
+    let ImportCommand::Openapi(args) = cmd;
+    let doc = read_document(&args.file)?;
+    let source = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| args.file.display().to_string());
+    let imported = import(&doc, &source, &args.name, &args.out)?;
+    for path in &imported.schemas {
+        println!("wrote {}", path.display());
+    }
+    println!("wrote {}", imported.suite.display());
+    for note in &imported.notes {
+        println!("note: {note}");
+    }
+    println!(
+        "next: add a [{}] table with base_url and the suite's [variables] to your config, then \
+         `conform run --config FILE`",
+        args.name
+    );
+    Ok(crate::cli::EXIT_HELD)
+}
+
+/// The extension key that carries what OpenAPI cannot say.
+pub const EXTENSION: &str = "x-conform";
+
+/// Reads an OpenAPI document (JSON) from a file.
+pub fn read_document(path: &Path) -> Result<Value, OpenApiError> {
+    let text = std::fs::read_to_string(path).map_err(|source| OpenApiError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| OpenApiError::Json {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Every example of an OpenAPI document (parameters, request bodies, responses; `example` and
+/// `examples.*.value`) that does not validate against the schema beside it, one line each.
+/// The schemas are compiled in the context of the whole document, so `#/components/...`
+/// references resolve; formats are asserted, as conform asserts them.
+pub fn example_violations(doc: &Value) -> Result<Vec<String>, OpenApiError> {
+    const DOC: &str = "https://conform.invalid/openapi.json";
+    let invalid = |message: String| OpenApiError::Invalid {
+        origin: "OpenAPI document".into(),
+        message,
+    };
+    let registry = Registry::new()
+        .add(DOC, doc.clone())
+        .and_then(|r| r.prepare())
+        .map_err(|e| invalid(e.to_string()))?;
+    let mut out = Vec::new();
+    for (pointer, example_pointers) in example_sites(doc) {
+        let validator: Validator = jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .with_registry(&registry)
+            .should_validate_formats(true)
+            .offline()
+            .build(&json!({ "$ref": format!("{DOC}#{}", fragment(&pointer)) }))
+            .map_err(|e| invalid(format!("schema at {pointer}: {e}")))?;
+        for at in example_pointers {
+            let Some(instance) = doc.pointer(&at) else {
+                continue;
+            };
+            for e in validator.iter_errors(instance) {
+                out.push(format!("{at}{}: {e}", e.instance_path()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// (JSON pointer of a schema, JSON pointers of the examples that must validate against it).
+fn example_sites(doc: &Value) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        let item_at = format!("/paths/{}", escape(path));
+        for (method, op) in item {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let op_at = format!("{item_at}/{method}");
+            for (i, p) in op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if p.get("schema").is_some() {
+                    let at = format!("{op_at}/parameters/{i}");
+                    out.push((format!("{at}/schema"), examples_of(p, &at)));
+                }
+            }
+            if let Some(content) = op
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+            {
+                for (media, m) in content {
+                    let at = format!("{op_at}/requestBody/content/{}", escape(media));
+                    if m.get("schema").is_some() {
+                        out.push((format!("{at}/schema"), examples_of(m, &at)));
+                    }
+                }
+            }
+            for (code, r) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                for (media, m) in r
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let at = format!("{op_at}/responses/{code}/content/{}", escape(media));
+                    if m.get("schema").is_some() {
+                        out.push((format!("{at}/schema"), examples_of(m, &at)));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn examples_of(holder: &Value, at: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if holder.get("example").is_some() {
+        out.push(format!("{at}/example"));
+    }
+    for (name, e) in holder
+        .get("examples")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if e.get("value").is_some() {
+            out.push(format!("{at}/examples/{}/value", escape(name)));
+        }
+    }
+    out
+}
+
+/// The HTTP methods a path item may hold, in the order OpenAPI lists them.
+pub(crate) const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// A JSON pointer as a URI fragment: characters a fragment may not hold are percent-encoded.
+fn fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for b in pointer.bytes() {
+        let c = b as char;
+        if c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?".contains(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Escapes one JSON pointer segment.
+pub(crate) fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Unescapes one JSON pointer segment.
+pub(crate) fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+/// A TOML value as JSON (suites are TOML; the extensions carry their parts as JSON).
+pub(crate) fn toml_to_json(value: &toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Value::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_example_that_breaks_its_schema_is_named() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "info": { "title": "t", "version": "1" },
+            "paths": { "/a": { "get": { "responses": { "200": {
+                "description": "ok",
+                "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/thing" },
+                    "examples": {
+                        "good": { "value": { "n": 1 } },
+                        "bad": { "value": { "n": "one" } }
+                    }
+                } }
+            } } } } },
+            "components": { "schemas": { "thing": {
+                "type": "object", "properties": { "n": { "type": "integer" } }
+            } } }
+        });
+        let v = example_violations(&doc).unwrap();
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(v[0].contains("/examples/bad/value/n"), "{v:?}");
+    }
+}
