@@ -1092,7 +1092,7 @@ impl<'a> Importer<'a> {
             if p.location == "path" {
                 let var = variable_name(&p.name);
                 let entry = wanted.entry(var.clone()).or_insert_with(|| {
-                    json!({ "description": format!("a `{}` that exists on the target{hint}; used in", p.name) })
+                    json!({ "description": format!("an existing `{}` on the target{hint}; used in", p.name) })
                 });
                 if let Some(d) = entry["description"].as_str() {
                     entry["description"] = json!(format!("{d} {} {}", e.method, e.path));
