@@ -1,0 +1,142 @@
+//! A plain OpenAPI import: the exported documents with every `x-conform` extension removed, as a
+//! team's own OpenAPI document would be. Standard OpenAPI alone gives auth, negative and positive
+//! cases that find most faults; what it cannot know (the sandbox's codes and passwords, which
+//! user to ask for) is what the extensions and the suites add.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use conform::checks::Verdict;
+use conform::config::TargetConfig;
+use conform::contract::{self, Contract};
+use conform::openapi;
+use conform::report::Report;
+use serde_json::Value;
+
+fn strip(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove(openapi::EXTENSION);
+            m.values_mut().for_each(strip);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip),
+        _ => {}
+    }
+}
+
+fn plain_import(name: &str, dir: &std::path::Path) -> std::path::PathBuf {
+    let c = common::contracts()
+        .iter()
+        .find(|c| c.name() == name)
+        .map(|c| contract::load_suite(&c.suite_path, &common::path("schemas")).unwrap())
+        .unwrap();
+    let mut doc = openapi::export(&c, Some(&common::path("tests/examples").join(name))).unwrap();
+    strip(&mut doc);
+    assert!(!doc.to_string().contains("x-conform"));
+    let out = dir.join(name);
+    openapi::import(&doc, "doc.json", name, &out).unwrap().suite
+}
+
+fn run(suite: &std::path::Path, faults: &[&str]) -> Report {
+    let imported: Contract = contract::load_suite(
+        suite,
+        &suite.parent().unwrap().parent().unwrap().join("schemas"),
+    )
+    .unwrap();
+    let name = imported.name().to_string();
+    let (_server, config) = common::server(faults);
+    let full = config.targets[&name].clone();
+    let mut target = full.clone();
+    target
+        .vars
+        .retain(|k, _| imported.suite.variables.contains_key(k));
+    // A path parameter is a variable the operator gives: here, a user the fixtures have.
+    if imported.suite.variables.contains_key("id") {
+        target
+            .vars
+            .insert("id".into(), full.vars["user_ids"][0].clone());
+    }
+    let config = TargetConfig {
+        targets: [(name, target)].into(),
+        ..config
+    };
+    common::run_with(Arc::new(vec![imported]), config, "")
+}
+
+fn failed(report: &Report) -> BTreeSet<(String, String)> {
+    report
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Verdict::Fail)
+        .map(|c| (c.id.clone(), c.check.clone().unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn a_plain_openapi_import_finds_faults_from_standard_fields_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    // (contract, fault, a case that must fail with it and hold without it)
+    let expectations = [
+        (
+            "tropipay",
+            "tropipay-profile-no-email",
+            "tropipay::get-profile",
+            "schema",
+        ),
+        ("tss", "tss-money-unrounded", "tss::get-profile", "schema"),
+        (
+            "tss",
+            "tss-wrong-type-accepted",
+            "tss::update-profile::negative::firstname-wrong-type-integer",
+            "status",
+        ),
+        (
+            "onboard",
+            "onboard-auth-ignored",
+            "onboard::me::auth::missing",
+            "status",
+        ),
+    ];
+    for (name, fault, case, check) in expectations {
+        let suite = dir
+            .path()
+            .join(name)
+            .join("suites")
+            .join(format!("{name}.toml"));
+        if !suite.exists() {
+            plain_import(name, dir.path());
+        }
+        let correct = failed(&run(&suite, &[]));
+        let faulty = failed(&run(&suite, &[fault]));
+        let pair = (case.to_string(), check.to_string());
+        assert!(!correct.contains(&pair), "{fault}: {case} fails without it");
+        assert!(faulty.contains(&pair), "{fault}: not found: {faulty:#?}");
+    }
+}
+
+#[test]
+fn what_a_plain_import_cannot_know_shows_as_positive_cases_only() {
+    // Valid bodies of these endpoints depend on the target's state (the current password, the
+    // sandbox's code, a pending change): standard OpenAPI cannot say so, the suites can. On the
+    // correct server those positives are the only failures of a plain import.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, state_bound) in [
+        ("tropipay", &["2fa", "pass", "validate-token"][..]),
+        ("tss", &["change-password", "verify-otp"][..]),
+        ("tenpay", &[][..]),
+        ("onboard", &[][..]),
+    ] {
+        let suite = plain_import(name, dir.path());
+        let report = run(&suite, &[]);
+        assert!(report.cases.len() > 5, "{name}");
+        for (id, _) in failed(&report) {
+            let parts: Vec<&str> = id.split("::").collect();
+            assert!(
+                parts.get(2) == Some(&"positive") && state_bound.contains(&parts[1]),
+                "{name}: {id} fails on the correct server"
+            );
+        }
+    }
+}
