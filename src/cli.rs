@@ -241,6 +241,9 @@ fn run(mut args: RunArgs) -> Result<u8> {
             .transpose()?,
         rate: args.rate,
     };
+    if args.insecure {
+        eprintln!("warning: --insecure: TLS certificates are not verified (report.json says so)");
+    }
     let ctx = Arc::new(RunContext::new(Arc::new(contracts), config, &settings)?);
     let opts = GenerateOptions {
         seed: args.seed,

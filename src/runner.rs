@@ -216,6 +216,7 @@ fn assemble(
                 .unwrap_or(0),
         ),
         duration_ms: clock.elapsed().as_millis() as u64,
+        insecure: ctx.client.options().insecure,
         targets: targets_of(ctx),
         summary: Report::summarize(&cases),
         cases,

@@ -20,6 +20,9 @@ pub struct Report {
     /// RFC 3339, UTC.
     pub started_at: String,
     pub duration_ms: u64,
+    /// TLS certificates were not verified (`--insecure`): the answers may not be the target's.
+    #[serde(default)]
+    pub insecure: bool,
     pub targets: Vec<TargetInfo>,
     pub summary: Summary,
     pub cases: Vec<CaseReport>,
