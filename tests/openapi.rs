@@ -460,3 +460,70 @@ fn export_and_import_through_the_binary() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no contract named `nope`"));
 }
+
+/// Every node of `v`, as JSON pointers.
+fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, c) in m {
+                pointers(
+                    c,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        Value::Array(a) => {
+            for (i, c) in a.iter().enumerate() {
+                pointers(c, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at);
+}
+
+#[test]
+fn damaged_documents_never_panic_the_import() {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let dir = tempfile::tempdir().unwrap();
+    let junk = [
+        json!(null),
+        json!(7),
+        json!("x"),
+        json!([]),
+        json!({}),
+        json!({ "$ref": "#/components/schemas/nope" }),
+        json!({ "$ref": "#/nowhere" }),
+        json!(true),
+    ];
+    let mut rng = StdRng::seed_from_u64(9);
+    let mut outcomes = (0, 0);
+    for name in CONTRACTS {
+        let doc = exported(name);
+        let mut all = Vec::new();
+        pointers(&doc, String::new(), &mut all);
+        for i in 0..40 {
+            let mut d = doc.clone();
+            for _ in 0..rng.random_range(1..4) {
+                let at = &all[rng.random_range(0..all.len())];
+                if let Some(node) = d.pointer_mut(at) {
+                    *node = junk[rng.random_range(0..junk.len())].clone();
+                }
+            }
+            let out = dir.path().join(format!("{name}-{i}"));
+            let result = std::panic::catch_unwind(|| openapi::import(&d, "d.json", name, &out));
+            match result {
+                Ok(Ok(_)) => outcomes.0 += 1,
+                Ok(Err(e)) => {
+                    assert!(!e.to_string().is_empty());
+                    outcomes.1 += 1
+                }
+                Err(_) => panic!("{name}: the import panicked on a damaged document"),
+            }
+        }
+    }
+    // Both paths were exercised.
+    assert!(outcomes.0 > 0 && outcomes.1 > 0, "{outcomes:?}");
+}

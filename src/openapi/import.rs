@@ -250,7 +250,9 @@ impl<'a> Importer<'a> {
             self.locations.insert(name.clone(), loc);
         }
         for (name, schema) in schemas {
-            let loc = self.locations[name].clone();
+            let Some(loc) = self.locations.get(name).cloned() else {
+                continue;
+            };
             match loc {
                 Loc::File(f) => {
                     let at = format!("components/schemas/{name}");
