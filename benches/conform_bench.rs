@@ -75,7 +75,8 @@ fn main() {
     let mut per_case = Vec::new();
     for i in 0..reps {
         let (mut server, config) = serve(&bin, &tmp.join(format!("cpu-{i}.toml")), 0);
-        let ctx = Arc::new(RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap());
+        let ctx =
+            Arc::new(RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap());
         let plans = runner::plan_for(&ctx, Default::default()).unwrap().cases;
         let n = plans.len();
         let before = cpu_time();
@@ -105,8 +106,10 @@ fn main() {
             );
             let plans = runner::plan_for(&ctx, Default::default()).unwrap().cases;
             // Cases holding the same serial key run one after another: their requests chain.
-            let serial: BTreeMap<String, Option<String>> =
-                plans.iter().map(|p| (p.id.clone(), p.serial.clone())).collect();
+            let serial: BTreeMap<String, Option<String>> = plans
+                .iter()
+                .map(|p| (p.id.clone(), p.serial.clone()))
+                .collect();
             let started = Instant::now();
             let report = rt.block_on(runner::execute(ctx, plans, concurrency));
             walls.push(started.elapsed());
@@ -124,7 +127,12 @@ fn main() {
                     *chains.entry(key.clone()).or_default() += n;
                 }
             }
-            let chain = chains.values().copied().max().unwrap_or(0).max(longest_case);
+            let chain = chains
+                .values()
+                .copied()
+                .max()
+                .unwrap_or(0)
+                .max(longest_case);
             ideal = (latency * total / concurrency as u32).max(latency * chain);
             if i == 0 {
                 println!(
@@ -151,7 +159,13 @@ fn serve(bin: &Path, config_out: &Path, latency_ms: u64) -> (Child, TargetConfig
         .expect("a free port");
     let _ = std::fs::remove_file(config_out);
     let child = Command::new(bin)
-        .args(["serve", "--port", &port.to_string(), "--latency", &latency_ms.to_string()])
+        .args([
+            "serve",
+            "--port",
+            &port.to_string(),
+            "--latency",
+            &latency_ms.to_string(),
+        ])
         .arg("--config-out")
         .arg(config_out)
         .stdout(Stdio::null())
@@ -195,7 +209,12 @@ fn cpu_time() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit(')').next().unwrap_or("");
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // Fields after the command name: state is 0, utime is 11, stime is 12.
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
