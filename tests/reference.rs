@@ -32,7 +32,7 @@ fn reference_server_passes_every_case_and_exercises_every_endpoint() {
     let exercised: BTreeSet<String> = report
         .cases
         .iter()
-        .filter(|c| c.kind == "suite" && c.outcome == Verdict::Pass)
+        .filter(|c| (c.kind == "suite" || c.kind == "flow") && c.outcome == Verdict::Pass)
         .flat_map(|c| c.steps.iter())
         .filter(|s| {
             s.response
@@ -200,8 +200,8 @@ fn transport_check_catches_a_target_that_never_answers() {
 fn capture_check_catches_a_missing_value_later_steps_need() {
     assert_caught(
         "tss-verify-no-access-token",
-        "tss::verify-otp",
-        "tss::verify-otp",
+        "tss::flow-telephone-otp",
+        "tss::flow-telephone-otp",
         "capture",
     );
 }
@@ -266,11 +266,11 @@ fn a_case_needing_an_absent_optional_variable_is_skipped_naming_it() {
         .unwrap()
         .vars
         .remove("disposable_token");
-    let report = common::run(config, "tropipay::disable");
+    let report = common::run(config, "tropipay::flow-disable");
     let case = report
         .cases
         .iter()
-        .find(|c| c.id == "tropipay::disable")
+        .find(|c| c.id == "tropipay::flow-disable")
         .unwrap();
     assert_eq!(case.outcome, Verdict::Skip);
     assert!(
