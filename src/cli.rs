@@ -15,7 +15,7 @@ use crate::generate::GenerateOptions;
 use crate::http::{HttpOptions, DEFAULT_BODY_LIMIT};
 use crate::runner::{self, RunContext, RunSettings, DEFAULT_RUN_TIMEOUT};
 use crate::server::{self, RunningServer, ServerOptions};
-use crate::{plan, report};
+use crate::{plan, reporting};
 
 /// Every case held (skips allowed).
 pub const EXIT_HELD: u8 = 0;
@@ -37,8 +37,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-// Parsed once per process: boxing the large `run` arguments would buy nothing.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every case of every configured contract (default target: the embedded reference server).
@@ -47,13 +45,13 @@ pub enum Command {
     Serve(ServeArgs),
     /// List contracts, endpoints and cases, one per line.
     List(ListArgs),
-    /// Write a contract in another format: `export openapi --contract NAME [-o FILE]`.
-    #[command(subcommand)]
-    Export(crate::openapi::ExportCommand),
-    /// Create a contract from another format: `import openapi FILE --name NAME [--out DIR]`
-    /// (OpenAPI 3.0/3.1, JSON only).
-    #[command(subcommand)]
-    Import(crate::openapi::ImportCommand),
+    /// Compare two report.json files: newly failing, newly passing, new and vanished cases
+    /// (exit 1 on a regression).
+    Diff(reporting::DiffArgs),
+    /// Join the report.json files of the shares of a `--partition K/N` run into one report.
+    Merge(reporting::MergeArgs),
+    /// Check that a report.json is as conform wrote it (its digest matches; exit 1 if not).
+    Verify(reporting::VerifyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -107,6 +105,9 @@ pub struct RunArgs {
     /// Property-based valid bodies generated per endpoint.
     #[arg(long, value_name = "N", default_value_t = GenerateOptions::default().max_cases)]
     pub max_cases: usize,
+    /// Report formats, baseline, known failures, partition.
+    #[command(flatten)]
+    pub reporting: reporting::ReportArgs,
     /// libtest options: FILTER, --exact, --skip, --list, --test-threads N (default 16), ...
     #[command(flatten)]
     pub test: libtest_mimic::Arguments,
@@ -148,8 +149,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Serve(args) => serve(args),
         Command::List(args) => list(args).map(|()| EXIT_HELD),
-        Command::Export(cmd) => crate::openapi::export_command(cmd),
-        Command::Import(cmd) => crate::openapi::import_command(cmd),
+        Command::Diff(args) => reporting::diff(args),
+        Command::Merge(args) => reporting::merge(args),
+        Command::Verify(args) => reporting::verify(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -217,6 +219,7 @@ fn target_config(
 }
 
 fn run(mut args: RunArgs) -> Result<u8> {
+    let prepared = args.reporting.prepare()?;
     let contracts = load_contracts(args.contracts.as_deref())?;
     let rt = runtime()?;
     // The embedded server, when used, lives until the end of the run.
@@ -243,15 +246,13 @@ fn run(mut args: RunArgs) -> Result<u8> {
             .transpose()?,
         rate: args.rate,
     };
-    if args.insecure {
-        eprintln!("warning: --insecure: TLS certificates are not verified (report.json says so)");
-    }
     let ctx = Arc::new(RunContext::new(Arc::new(contracts), config, &settings)?);
     let opts = GenerateOptions {
         seed: args.seed,
         max_cases: args.max_cases,
     };
-    let plans = runner::plan_for(&ctx, opts)?.cases;
+    let mut plans = runner::plan_for(&ctx, opts)?.cases;
+    prepared.select(&mut plans);
     if !args.test.list {
         rt.block_on(runner::check_reachable(&ctx))?;
     }
@@ -263,29 +264,13 @@ fn run(mut args: RunArgs) -> Result<u8> {
     if args.test.list {
         return Ok(EXIT_HELD);
     }
-    std::fs::create_dir_all(&args.report_dir)
-        .with_context(|| format!("failed to create {}", args.report_dir.display()))?;
-    report::json::write_report(&report, &args.report_dir).with_context(|| {
-        format!(
-            "failed to write report.json in {}",
-            args.report_dir.display()
-        )
-    })?;
-    report::junit::write_report(&report, &args.report_dir)
-        .with_context(|| format!("failed to write junit.xml in {}", args.report_dir.display()))?;
-    println!(
-        "conform: {} passed, {} failed, {} skipped, {} warnings; reports in {}",
-        report.summary.passed,
-        report.summary.failed,
-        report.summary.skipped,
-        report.summary.warnings,
-        args.report_dir.display()
-    );
-    Ok(if conclusion.has_failed() || !report.held() {
-        EXIT_FAILED
-    } else {
-        EXIT_HELD
-    })
+    prepared.finish(
+        report,
+        args.seed,
+        &args.report_dir,
+        &args.reporting.formats,
+        conclusion.num_failed,
+    )
 }
 
 /// A number of seconds from the command line as a duration (an error when negative or huge).

@@ -22,7 +22,7 @@ use crate::plan::{self, AuthVariant, CasePlan, Credential, PlannedStep};
 use crate::rate::{self, Pacer, MAX_429_RETRIES};
 use crate::redact::{env_name, Redactor};
 use crate::report::{
-    rfc3339, CaseReport, Report, RequestRecord, ResponseRecord, StepReport, TargetInfo, ToolInfo,
+    rfc3339, CaseReport, Report, RequestRecord, ResponseRecord, StepReport, TargetInfo,
 };
 use crate::template::{self, Vars};
 use crate::{curl, decode, promise};
@@ -198,29 +198,18 @@ pub async fn execute(ctx: Arc<RunContext>, plans: Vec<CasePlan>, concurrency: us
 
 fn assemble(
     ctx: &RunContext,
-    mut cases: Vec<CaseReport>,
+    cases: Vec<CaseReport>,
     started: SystemTime,
     clock: Instant,
 ) -> Report {
-    cases.sort_by(|a, b| a.id.cmp(&b.id));
-    Report {
-        format: crate::report::FORMAT,
-        tool: ToolInfo {
-            name: "conform".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        started_at: rfc3339(
-            started
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
-        ),
-        duration_ms: clock.elapsed().as_millis() as u64,
-        insecure: ctx.client.options().insecure,
-        targets: targets_of(ctx),
-        summary: Report::summarize(&cases),
-        cases,
-    }
+    let started_at = rfc3339(
+        started
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    );
+    let duration_ms = clock.elapsed().as_millis() as u64;
+    Report::new(targets_of(ctx), cases, started_at, duration_ms)
 }
 
 fn targets_of(ctx: &RunContext) -> Vec<TargetInfo> {
@@ -228,13 +217,7 @@ fn targets_of(ctx: &RunContext) -> Vec<TargetInfo> {
         .iter()
         .filter_map(|c| {
             let t = ctx.config.targets.get(c.name())?;
-            Some(TargetInfo {
-                contract: c.name().to_string(),
-                title: c.suite.title.clone(),
-                document: c.suite.document.clone(),
-                base_url: t.base_url.clone(),
-                content_hash: c.content_hash.clone(),
-            })
+            Some(TargetInfo::new(c, &t.base_url))
         })
         .collect()
 }

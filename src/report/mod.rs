@@ -1,18 +1,37 @@
 //! The one report model that every output format renders; formats never talk to each other.
 //!
-//! `report.json` is this model serialized; the other formats are views of it.
+//! `report.json` is this model serialized (its layout is versioned by [`FORMAT`] and described by
+//! `docs/report.schema.json`); `junit.xml`, `report.md` and `report.html` are views of it and
+//! read nothing else. Everything derived from the cases (summary, coverage, certificate, the CI
+//! gate, the digest) is computed here by [`Report::finish`], in one place, so that a single run,
+//! a partition of it and a merge of partitions agree by construction.
 
+pub mod certificate;
+pub mod coverage;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
+pub mod merge;
+
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{CheckResult, Verdict};
+use crate::partition::Partition;
+
+pub use certificate::{Certificate, CertifiedContract, Clause, ClauseVerdict, RunVerdict};
+pub use coverage::{
+    CheckCell, ContractCoverage, DocEndpoint, DocTable, DocTableValue, Documented,
+    EndpointCoverage, Mark, NamedStatus, StatusCoverage, TableCoverage, UnnamedStatus,
+    ValueCoverage,
+};
 
 /// Version of the `report.json` layout.
 pub const FORMAT: u32 = 1;
 
-/// A whole run.
+/// A whole run (or one partition of it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub format: u32,
@@ -20,11 +39,31 @@ pub struct Report {
     /// RFC 3339, UTC.
     pub started_at: String,
     pub duration_ms: u64,
+    /// `--seed` of the generated cases; `None` when the caller did not record it.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// The share of the cases this report holds (`--partition K/N`); `None` for all of them.
+    #[serde(default)]
+    pub partition: Option<Partition>,
     /// TLS certificates were not verified (`--insecure`): the answers may not be the target's.
     #[serde(default)]
     pub insecure: bool,
     pub targets: Vec<TargetInfo>,
     pub summary: Summary,
+    /// Whether a CI job should pass, given the known failures and the baseline.
+    #[serde(default)]
+    pub gate: Gate,
+    #[serde(default)]
+    pub certificate: Certificate,
+    /// Per contract: endpoints x checks, and every status the documents name.
+    #[serde(default)]
+    pub coverage: Vec<ContractCoverage>,
+    /// The `--known-failures` list and what became of each entry.
+    #[serde(default)]
+    pub known_failures: Vec<KnownFailure>,
+    /// The comparison with `--baseline`, when one was given.
+    #[serde(default)]
+    pub baseline: Option<BaselineDiff>,
     pub cases: Vec<CaseReport>,
 }
 
@@ -34,7 +73,17 @@ pub struct ToolInfo {
     pub version: String,
 }
 
-/// A contract that was run and where.
+impl ToolInfo {
+    /// This build of conform.
+    pub fn current() -> Self {
+        ToolInfo {
+            name: "conform".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// A contract that was run, where, and what its documents name (for coverage).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetInfo {
     pub contract: String,
@@ -43,6 +92,23 @@ pub struct TargetInfo {
     pub base_url: String,
     /// SHA-256 of the suite and its schemas.
     pub content_hash: String,
+    /// Endpoints, statuses and status tables the contract names; coverage is measured against it.
+    #[serde(default)]
+    pub documented: Documented,
+}
+
+impl TargetInfo {
+    /// The contract as run against `base_url`.
+    pub fn new(contract: &crate::contract::Contract, base_url: &str) -> Self {
+        TargetInfo {
+            contract: contract.name().to_string(),
+            title: contract.suite.title.clone(),
+            document: contract.suite.document.clone(),
+            base_url: base_url.to_string(),
+            content_hash: contract.content_hash.clone(),
+            documented: Documented::of(contract),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -54,6 +120,73 @@ pub struct Summary {
     /// Checks of inferred rules that did not hold (they do not fail their case).
     #[serde(default)]
     pub warnings: usize,
+    /// Failed cases that the known-failures list expects to fail (counted in `failed` too).
+    #[serde(default)]
+    pub expected_failures: usize,
+}
+
+/// Whether a CI job should pass: every case held, or every failure is a known one, or (with a
+/// baseline) nothing regressed. Exit code 1 exactly when `passed` is false.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gate {
+    pub passed: bool,
+    /// One line: why.
+    pub reason: String,
+}
+
+/// One entry of the `--known-failures` list and what the run made of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownFailure {
+    pub id: String,
+    pub reason: String,
+    pub status: KnownStatus,
+}
+
+/// What became of a known failure in this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KnownStatus {
+    /// It failed, as the list expects: an expected failure.
+    Failing,
+    /// It passed: fixed, so the entry should leave the list.
+    Passing,
+    /// It was skipped: nothing is known either way.
+    Skipped,
+    /// No case with this id ran (a typo, a renamed case, or another partition's case).
+    Absent,
+}
+
+/// How this run differs from a baseline report (`--baseline OLD.json`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BaselineDiff {
+    /// The baseline file as given on the command line.
+    pub source: String,
+    /// The baseline's own certificate digest, to tell baselines apart.
+    pub digest: String,
+    /// Failing now; passed or was skipped in the baseline.
+    pub newly_failing: Vec<CaseChange>,
+    /// Passing now; failed in the baseline.
+    pub newly_passing: Vec<CaseChange>,
+    /// Not in the baseline.
+    pub new: Vec<CaseChange>,
+    /// In the baseline, not in this run.
+    pub vanished: Vec<CaseChange>,
+    /// Other outcome changes (to or from skipped).
+    pub other_changes: Vec<CaseChange>,
+    /// Ids of the regressions: newly failing or new and failing, and not a known failure.
+    pub regressions: Vec<String>,
+}
+
+/// A case whose outcome differs between two reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseChange {
+    pub id: String,
+    /// Outcome in the baseline (`None`: not there).
+    pub before: Option<Verdict>,
+    /// Outcome now (`None`: not run).
+    pub after: Option<Verdict>,
+    /// The check that fails now, if any.
+    pub check: Option<String>,
 }
 
 /// The outcome of one case.
@@ -111,6 +244,147 @@ pub struct ResponseRecord {
 }
 
 impl Report {
+    /// A finished report of these cases (sorted by id) against these targets.
+    pub fn new(
+        targets: Vec<TargetInfo>,
+        cases: Vec<CaseReport>,
+        started_at: String,
+        duration_ms: u64,
+    ) -> Report {
+        let mut report = Report {
+            format: FORMAT,
+            tool: ToolInfo::current(),
+            started_at,
+            duration_ms,
+            seed: None,
+            partition: None,
+            insecure: false,
+            targets,
+            summary: Summary::default(),
+            gate: Gate::default(),
+            certificate: Certificate::default(),
+            coverage: vec![],
+            known_failures: vec![],
+            baseline: None,
+            cases,
+        };
+        report.finish();
+        report
+    }
+
+    /// Recomputes everything derived from the cases, the targets, the known-failures list and
+    /// the baseline comparison: summary, known-failure statuses, regressions, coverage,
+    /// certificate, gate and, last, the digest. Call it after changing any of those.
+    pub fn finish(&mut self) {
+        self.cases.sort_by(|a, b| a.id.cmp(&b.id));
+        self.targets.sort_by(|a, b| a.contract.cmp(&b.contract));
+        self.summary = Report::summarize(&self.cases);
+        let outcome = |id: &str| {
+            self.cases
+                .binary_search_by(|c| c.id.as_str().cmp(id))
+                .ok()
+                .map(|i| self.cases[i].outcome)
+        };
+        for k in &mut self.known_failures {
+            k.status = match outcome(&k.id) {
+                None => KnownStatus::Absent,
+                Some(Verdict::Fail) => KnownStatus::Failing,
+                Some(Verdict::Skip) => KnownStatus::Skipped,
+                Some(_) => KnownStatus::Passing,
+            };
+        }
+        self.known_failures.sort_by(|a, b| a.id.cmp(&b.id));
+        self.summary.expected_failures = self
+            .known_failures
+            .iter()
+            .filter(|k| k.status == KnownStatus::Failing)
+            .count();
+        let known: std::collections::BTreeSet<&str> =
+            self.known_failures.iter().map(|k| k.id.as_str()).collect();
+        if let Some(b) = &mut self.baseline {
+            for list in [
+                &mut b.newly_failing,
+                &mut b.newly_passing,
+                &mut b.new,
+                &mut b.vanished,
+                &mut b.other_changes,
+            ] {
+                list.sort_by(|x, y| x.id.cmp(&y.id));
+            }
+            b.regressions = b
+                .newly_failing
+                .iter()
+                .chain(b.new.iter().filter(|c| c.after == Some(Verdict::Fail)))
+                .filter(|c| !known.contains(c.id.as_str()))
+                .map(|c| c.id.clone())
+                .collect();
+            b.regressions.sort();
+        }
+        self.coverage = coverage::compute(&self.targets, &self.cases);
+        self.gate = self.compute_gate(&known);
+        self.certificate = certificate::compute(self);
+        self.certificate.digest = certificate::digest_of(self);
+    }
+
+    fn compute_gate(&self, known: &std::collections::BTreeSet<&str>) -> Gate {
+        let failed: Vec<&str> = self
+            .cases
+            .iter()
+            .filter(|c| c.outcome == Verdict::Fail)
+            .map(|c| c.id.as_str())
+            .collect();
+        let unexpected = failed.iter().filter(|id| !known.contains(*id)).count();
+        let plural = |n: usize, one: &str, many: &str| {
+            format!("{n} {}", if n == 1 { one } else { many })
+        };
+        if let Some(b) = &self.baseline {
+            let n = b.regressions.len();
+            return Gate {
+                passed: n == 0,
+                reason: if n == 0 {
+                    format!(
+                        "no regressions against the baseline ({} failing now, {} newly passing)",
+                        plural(failed.len(), "case", "cases"),
+                        b.newly_passing.len()
+                    )
+                } else {
+                    format!(
+                        "{} against the baseline: {}",
+                        plural(n, "regression", "regressions"),
+                        b.regressions.join(", ")
+                    )
+                },
+            };
+        }
+        if failed.is_empty() {
+            Gate {
+                passed: true,
+                reason: "every case held".into(),
+            }
+        } else if unexpected == 0 {
+            Gate {
+                passed: true,
+                reason: format!(
+                    "every failure is a known failure ({})",
+                    plural(failed.len(), "expected failure", "expected failures")
+                ),
+            }
+        } else {
+            Gate {
+                passed: false,
+                reason: format!(
+                    "{} failed{}",
+                    plural(unexpected, "case", "cases"),
+                    if unexpected < failed.len() {
+                        format!(" besides {} known", failed.len() - unexpected)
+                    } else {
+                        String::new()
+                    }
+                ),
+            }
+        }
+    }
+
     /// Recomputes the summary from the cases.
     pub fn summarize(cases: &[CaseReport]) -> Summary {
         let count = |v| cases.iter().filter(|c| c.outcome == v).count();
@@ -125,6 +399,7 @@ impl Report {
                 .flat_map(|s| s.checks.iter())
                 .filter(|k| k.outcome == Verdict::Warn)
                 .count(),
+            expected_failures: 0,
         }
     }
 
@@ -132,6 +407,129 @@ impl Report {
     pub fn held(&self) -> bool {
         self.summary.failed == 0
     }
+
+    /// The case with this id.
+    pub fn case(&self, id: &str) -> Option<&CaseReport> {
+        self.cases.iter().find(|c| c.id == id)
+    }
+}
+
+impl CaseReport {
+    /// The steps in which a check failed, with their 1-based number and the failed checks.
+    pub fn failed_steps(&self) -> Vec<(usize, &StepReport, Vec<&CheckResult>)> {
+        self.steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let failed: Vec<&CheckResult> = s
+                    .checks
+                    .iter()
+                    .filter(|c| c.outcome == Verdict::Fail)
+                    .collect();
+                (!failed.is_empty()).then_some((i + 1, s, failed))
+            })
+            .collect()
+    }
+}
+
+impl Report {
+    /// The failed cases, in id order.
+    pub fn failures(&self) -> impl Iterator<Item = &CaseReport> {
+        self.cases.iter().filter(|c| c.outcome == Verdict::Fail)
+    }
+
+    /// The known-failures entry of a case, if it has one.
+    pub fn known_failure(&self, id: &str) -> Option<&KnownFailure> {
+        self.known_failures.iter().find(|k| k.id == id)
+    }
+}
+
+/// An output format of `--report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Format {
+    /// `report.json`, the model itself.
+    Json,
+    /// `junit.xml`, for CI test viewers.
+    Junit,
+    /// `report.md`, for a GitHub job summary.
+    Md,
+    /// `report.html`, one self-contained page to read and archive.
+    Html,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Json, Format::Junit, Format::Md, Format::Html];
+
+    /// The file this format is written to.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Json => "report.json",
+            Format::Junit => "junit.xml",
+            Format::Md => "report.md",
+            Format::Html => "report.html",
+        }
+    }
+
+    /// The report rendered in this format.
+    pub fn render(self, report: &Report) -> Result<String, ReportError> {
+        match self {
+            Format::Json => json::render(report).map_err(ReportError::Json),
+            Format::Junit => junit::render(report).map_err(ReportError::Junit),
+            Format::Md => Ok(markdown::render(report)),
+            Format::Html => Ok(html::render(report)),
+        }
+    }
+}
+
+/// Why a report could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("failed to write {path}")]
+    Write {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to read report {path}")]
+    Read {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a conform report: {message}")]
+    Invalid {
+        path: std::path::PathBuf,
+        message: String,
+    },
+    #[error("{path} is report format {found}; this conform reads format {FORMAT}")]
+    Version { path: std::path::PathBuf, found: u64 },
+    #[error("failed to render report.json")]
+    Json(#[source] serde_json::Error),
+    #[error("failed to render junit.xml: {0}")]
+    Junit(String),
+}
+
+/// Writes each of `formats` into `dir` (created if needed); returns the paths written.
+pub fn write_all(
+    report: &Report,
+    dir: &Path,
+    formats: &[Format],
+) -> Result<Vec<std::path::PathBuf>, ReportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    for format in formats {
+        let path = dir.join(format.file_name());
+        let text = format.render(report)?;
+        std::fs::write(&path, text).map_err(|source| ReportError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// Seconds since the epoch as RFC 3339 UTC (`2026-11-23T10:55:40Z`).

@@ -1,0 +1,364 @@
+//! The certification summary a vendor hands over: which contracts (by content hash) were run
+//! against which target, by which conform and seed, when; the verdict of every document clause
+//! that produced a check; the overall verdict; and a digest that makes an edited report visible.
+//!
+//! The digest is SHA-256 over the report's *canonical JSON*: the report as JSON with the field
+//! `certificate.digest` removed, every object's keys sorted by their UTF-8 bytes, no whitespace
+//! outside strings, strings and numbers written as `serde_json` writes them. It is stored as
+//! `sha256:<64 hex digits>`; `conform verify report.json` recomputes it from the file as read,
+//! so a changed value, an added field or a removed one all show.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::Report;
+use crate::checks::Verdict;
+use crate::partition::Partition;
+
+/// The verdict of a run, or of one contract in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunVerdict {
+    /// Every case of every contract ran and held (skips allowed, at least one case passed).
+    Held,
+    /// At least one case failed.
+    Failed,
+    /// Nothing failed, but a contract had no case that passed (all skipped, or none ran).
+    #[default]
+    Inconclusive,
+}
+
+impl RunVerdict {
+    /// Upper-case word for headlines.
+    pub fn word(self) -> &'static str {
+        match self {
+            RunVerdict::Held => "HELD",
+            RunVerdict::Failed => "FAILED",
+            RunVerdict::Inconclusive => "INCONCLUSIVE",
+        }
+    }
+}
+
+/// The verdict of one document clause: every check that cites it, taken together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClauseVerdict {
+    /// At least one check held and none failed.
+    Held,
+    /// At least one check failed.
+    Failed,
+    /// An inferred rule did not hold (a warning); nothing failed.
+    Warned,
+    /// Every check was skipped; `because` says why.
+    Skipped,
+}
+
+impl ClauseVerdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            ClauseVerdict::Held => "held",
+            ClauseVerdict::Failed => "failed",
+            ClauseVerdict::Warned => "warned",
+            ClauseVerdict::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub verdict: RunVerdict,
+    /// `conform <version>`.
+    pub tool: String,
+    pub seed: Option<u64>,
+    /// When the run started (RFC 3339, UTC).
+    pub date: String,
+    /// Set when this report is one share of a run: not a certificate of the whole.
+    pub partition: Option<Partition>,
+    pub contracts: Vec<CertifiedContract>,
+    /// `sha256:<hex>` of the report's canonical JSON without this field.
+    pub digest: String,
+}
+
+/// One contract's part of the certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertifiedContract {
+    pub contract: String,
+    pub title: String,
+    pub document: String,
+    /// SHA-256 of the suite and its schemas: which version of the contract was applied.
+    pub content_hash: String,
+    /// The base URL the cases ran against.
+    pub target: String,
+    pub verdict: RunVerdict,
+    pub cases: usize,
+    pub failed: usize,
+    /// Every clause that produced a check, sorted.
+    pub clauses: Vec<Clause>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Clause {
+    /// `document > section`, as the suite cites it.
+    pub clause: String,
+    pub verdict: ClauseVerdict,
+    /// Check results citing this clause.
+    pub checks: usize,
+    /// Cases with at least one of those checks.
+    pub cases: usize,
+    /// Cases in which a check citing this clause failed.
+    pub failed_cases: Vec<String>,
+    /// For a skipped clause: why (every distinct reason).
+    pub because: Vec<String>,
+}
+
+/// The certificate of a report (everything but the digest, which comes last).
+pub fn compute(report: &Report) -> Certificate {
+    let contracts: Vec<CertifiedContract> = report
+        .targets
+        .iter()
+        .map(|t| {
+            let cases: Vec<_> = report
+                .cases
+                .iter()
+                .filter(|c| c.contract == t.contract)
+                .collect();
+            let failed = cases.iter().filter(|c| c.outcome == Verdict::Fail).count();
+            let passed = cases
+                .iter()
+                .filter(|c| c.outcome != Verdict::Fail && c.outcome != Verdict::Skip)
+                .count();
+            CertifiedContract {
+                contract: t.contract.clone(),
+                title: t.title.clone(),
+                document: t.document.clone(),
+                content_hash: t.content_hash.clone(),
+                target: t.base_url.clone(),
+                verdict: if failed > 0 {
+                    RunVerdict::Failed
+                } else if passed > 0 {
+                    RunVerdict::Held
+                } else {
+                    RunVerdict::Inconclusive
+                },
+                cases: cases.len(),
+                failed,
+                clauses: clauses(&cases),
+            }
+        })
+        .collect();
+    let verdict = if contracts.iter().any(|c| c.verdict == RunVerdict::Failed) {
+        RunVerdict::Failed
+    } else if !contracts.is_empty() && contracts.iter().all(|c| c.verdict == RunVerdict::Held) {
+        RunVerdict::Held
+    } else {
+        RunVerdict::Inconclusive
+    };
+    Certificate {
+        verdict,
+        tool: format!("{} {}", report.tool.name, report.tool.version),
+        seed: report.seed,
+        date: report.started_at.clone(),
+        partition: report.partition,
+        contracts,
+        digest: String::new(),
+    }
+}
+
+/// Shown for a check whose suite cites no clause.
+const NO_CLAUSE: &str = "(no clause cited)";
+
+#[derive(Default)]
+struct Tally {
+    checks: usize,
+    cases: BTreeSet<String>,
+    failed_cases: BTreeSet<String>,
+    passed: usize,
+    warned: usize,
+    because: BTreeSet<String>,
+}
+
+fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
+    let mut by_clause: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut note = |doc: &str, id: &str, outcome: Verdict, message: &str| {
+        let key = if doc.trim().is_empty() { NO_CLAUSE } else { doc };
+        let t = by_clause.entry(key.to_string()).or_default();
+        t.checks += 1;
+        t.cases.insert(id.to_string());
+        if outcome == Verdict::Fail {
+            t.failed_cases.insert(id.to_string());
+        } else if outcome == Verdict::Warn {
+            t.warned += 1;
+        } else if outcome == Verdict::Skip {
+            let why = message.strip_prefix("skipped: ").unwrap_or(message).trim();
+            t.because.insert(if why.is_empty() {
+                "no reason given".to_string()
+            } else {
+                why.to_string()
+            });
+        } else {
+            t.passed += 1;
+        }
+    };
+    for case in cases {
+        if case.steps.is_empty() {
+            // Skipped before any request (or could not start): the case's own clause.
+            note(&case.doc, &case.id, case.outcome, &case.message);
+        }
+        for check in case.steps.iter().flat_map(|s| s.checks.iter()) {
+            note(&check.doc, &case.id, check.outcome, &check.message);
+        }
+    }
+    by_clause
+        .into_iter()
+        .map(|(clause, t)| {
+            let verdict = if !t.failed_cases.is_empty() {
+                ClauseVerdict::Failed
+            } else if t.warned > 0 {
+                ClauseVerdict::Warned
+            } else if t.passed > 0 {
+                ClauseVerdict::Held
+            } else {
+                ClauseVerdict::Skipped
+            };
+            Clause {
+                clause,
+                verdict,
+                checks: t.checks,
+                cases: t.cases.len(),
+                failed_cases: t.failed_cases.into_iter().collect(),
+                because: if verdict == ClauseVerdict::Skipped {
+                    t.because.into_iter().collect()
+                } else {
+                    vec![]
+                },
+            }
+        })
+        .collect()
+}
+
+/// The digest of a report as it is in memory (`sha256:<hex>`).
+pub fn digest_of(report: &Report) -> String {
+    match serde_json::to_value(report) {
+        Ok(v) => digest_of_value(&v),
+        Err(_) => String::new(),
+    }
+}
+
+/// The digest of a report as JSON: `certificate.digest` is left out, whatever it holds.
+pub fn digest_of_value(report: &Value) -> String {
+    let mut v = report.clone();
+    if let Some(c) = v.get_mut("certificate").and_then(Value::as_object_mut) {
+        c.remove("digest");
+    }
+    let hash = Sha256::digest(canonical_json(&v).as_bytes());
+    format!("sha256:{}", hex::encode(hash))
+}
+
+/// The recorded digest does not match the content: the report was edited after it was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the report's digest does not match its content (recorded {recorded:?}, computed {computed}): it was changed after conform wrote it")]
+pub struct DigestMismatch {
+    pub recorded: String,
+    pub computed: String,
+}
+
+/// Checks the digest of a report as read from a file.
+pub fn verify(report: &Value) -> Result<(), DigestMismatch> {
+    let recorded = report
+        .pointer("/certificate/digest")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let computed = digest_of_value(report);
+    if recorded == computed {
+        Ok(())
+    } else {
+        Err(DigestMismatch { recorded, computed })
+    }
+}
+
+/// Canonical JSON: keys sorted by their UTF-8 bytes, no whitespace, serde_json's escaping.
+pub fn canonical_json(v: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(v, &mut out);
+    out
+}
+
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(v, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        // Scalars: serde_json's compact form.
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth_and_has_no_whitespace() {
+        let v = json!({"b": [ {"z": 1, "a": "x y"} ], "a": null, "é": true, "Z": 2});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"Z":2,"a":null,"b":[{"a":"x y","z":1}],"é":true}"#
+        );
+    }
+
+    #[test]
+    fn the_digest_ignores_only_its_own_field() {
+        let a = json!({"format": 1, "certificate": {"digest": "x", "verdict": "held"}});
+        let b = json!({"certificate": {"verdict": "held", "digest": "y"}, "format": 1});
+        assert_eq!(digest_of_value(&a), digest_of_value(&b));
+        let c = json!({"certificate": {"verdict": "failed", "digest": "y"}, "format": 1});
+        assert_ne!(digest_of_value(&a), digest_of_value(&c));
+        let d = digest_of_value(&a);
+        assert!(d.starts_with("sha256:") && d.len() == 7 + 64, "{d}");
+    }
+
+    #[test]
+    fn verify_catches_a_changed_added_or_removed_field() {
+        let mut v = json!({"format": 1, "summary": {"failed": 1}, "certificate": {"digest": ""}});
+        v["certificate"]["digest"] = Value::String(digest_of_value(&v));
+        assert_eq!(verify(&v), Ok(()));
+        let mut changed = v.clone();
+        changed["summary"]["failed"] = json!(0);
+        assert!(verify(&changed).is_err());
+        let mut added = v.clone();
+        added["summary"]["note"] = json!("fine");
+        assert!(verify(&added).is_err());
+        let mut removed = v.clone();
+        removed["summary"].as_object_mut().unwrap().remove("failed");
+        assert!(verify(&removed).is_err());
+        let mut float = v.clone();
+        float["summary"]["failed"] = json!(1.0);
+        assert!(verify(&float).is_err());
+    }
+}

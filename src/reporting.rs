@@ -1,0 +1,265 @@
+//! The report side of the command line: the `run` options that shape what is written and what
+//! the exit code means (`--report`, `--baseline`, `--known-failures`, `--partition`), and the
+//! `diff`, `merge` and `verify` subcommands that work on written reports.
+//!
+//! It lives apart from `cli.rs` so that the run's wiring there stays short; like `cli.rs` it is
+//! the binary's edge, so errors are `anyhow` with context and map to exit code 2. Malformed
+//! inputs (a report that is not one, a list that does not parse) are errors before any case
+//! runs, never panics.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::cli::{EXIT_FAILED, EXIT_HELD};
+use crate::partition::Partition;
+use crate::plan::CasePlan;
+use crate::regress;
+use crate::report::{self, json::ReadReport, Format, KnownFailure, KnownStatus, Report};
+
+/// `conform run` options about reports and the exit code.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// Formats written to the report folder, comma-separated.
+    #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',', default_values = ["json", "junit", "md", "html"])]
+    pub formats: Vec<Format>,
+    /// Compare with this earlier report.json: exit 1 only on regressions (cases failing now that
+    /// did not fail there, or new cases that fail).
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+    /// TOML list of cases expected to fail (`[[known]] id = "..." reason = "..."`): reported as
+    /// expected failures; an entry that passes is reported so the list can be pruned.
+    #[arg(long, value_name = "FILE")]
+    pub known_failures: Option<PathBuf>,
+    /// Run only share K of N of the cases (by a stable hash of the case id); join the shares'
+    /// report.json files with `conform merge`.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<Partition>,
+}
+
+/// The inputs of a run's report, read and checked before any case runs.
+pub struct Prepared {
+    partition: Option<Partition>,
+    known: Option<Vec<KnownFailure>>,
+    baseline: Option<(String, Report)>,
+}
+
+impl ReportArgs {
+    /// Reads the known-failures list and the baseline (an error, exit 2, when unusable).
+    pub fn prepare(&self) -> Result<Prepared> {
+        let known = self
+            .known_failures
+            .as_deref()
+            .map(regress::load_known_failures)
+            .transpose()?;
+        let baseline = match &self.baseline {
+            None => None,
+            Some(path) => Some((path.display().to_string(), read(path, "baseline")?)),
+        };
+        Ok(Prepared {
+            partition: self.partition,
+            known,
+            baseline,
+        })
+    }
+}
+
+impl Prepared {
+    /// Keeps the planned cases of this run's partition.
+    pub fn select(&self, plans: &mut Vec<CasePlan>) {
+        if let Some(p) = self.partition {
+            plans.retain(|c| p.contains(&c.id));
+        }
+    }
+
+    /// Completes the report (seed, partition, known failures, baseline), writes it in every
+    /// format asked for, prints what a person must act on, and returns the exit code.
+    /// `libtest_failed` is libtest's count of failed trials: more failures than the report holds
+    /// means a case died without a report, which fails the run whatever the gate says.
+    pub fn finish(
+        self,
+        mut report: Report,
+        seed: u64,
+        dir: &Path,
+        formats: &[Format],
+        libtest_failed: u64,
+    ) -> Result<u8> {
+        report.seed = Some(seed);
+        report.partition = self.partition;
+        if let Some(known) = self.known {
+            regress::apply_known_failures(&mut report, known);
+        }
+        if let Some((source, old)) = &self.baseline {
+            regress::apply_baseline(&mut report, old, source);
+        }
+        report.finish();
+        let written = report::write_all(&report, dir, formats)?;
+        for k in &report.known_failures {
+            match k.status {
+                KnownStatus::Passing => println!(
+                    "note: known failure {} passes now; remove it from the list",
+                    k.id
+                ),
+                KnownStatus::Absent => {
+                    println!("note: known failure {} did not run; check the id", k.id)
+                }
+                KnownStatus::Failing | KnownStatus::Skipped => {}
+            }
+        }
+        if let Some(b) = &report.baseline {
+            for id in &b.regressions {
+                println!("regression: {id}");
+            }
+        }
+        let s = &report.summary;
+        println!(
+            "conform: {} passed, {} failed ({} expected), {} skipped, {} warnings; {}",
+            s.passed,
+            s.failed,
+            s.expected_failures,
+            s.skipped,
+            s.warnings,
+            if written.is_empty() {
+                "no reports written".to_string()
+            } else {
+                format!("reports in {}", dir.display())
+            }
+        );
+        println!(
+            "verdict {}; CI gate {}: {}",
+            report.certificate.verdict.word(),
+            if report.gate.passed {
+                "passed"
+            } else {
+                "failed"
+            },
+            report.gate.reason
+        );
+        let lost = libtest_failed > s.failed as u64;
+        if lost {
+            eprintln!(
+                "error: {} cases failed without a report (see the output above)",
+                libtest_failed - s.failed as u64
+            );
+        }
+        Ok(if report.gate.passed && !lost {
+            EXIT_HELD
+        } else {
+            EXIT_FAILED
+        })
+    }
+}
+
+/// Reads a report.json for `what` (a baseline, a share, ...); warns when it was edited.
+fn read(path: &Path, what: &str) -> Result<Report> {
+    let ReadReport { report, integrity } = report::json::read_report(path)
+        .with_context(|| format!("failed to use {} as the {what}", path.display()))?;
+    if let Err(e) = integrity {
+        eprintln!("warning: {}: {e}", path.display());
+    }
+    Ok(report)
+}
+
+/// `conform diff OLD.json NEW.json`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The earlier report (the baseline).
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later report.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+}
+
+/// Prints what changed; exit 1 on a regression (known failures of NEW's list excepted).
+pub fn diff(args: DiffArgs) -> Result<u8> {
+    let old = read(&args.old, "old report")?;
+    let mut new = read(&args.new, "new report")?;
+    regress::apply_baseline(&mut new, &old, &args.old.display().to_string());
+    let Some(diff) = &new.baseline else {
+        return Ok(EXIT_HELD);
+    };
+    print!(
+        "{}",
+        regress::render_diff(diff, &args.new.display().to_string())
+    );
+    Ok(if diff.regressions.is_empty() {
+        EXIT_HELD
+    } else {
+        EXIT_FAILED
+    })
+}
+
+/// `conform merge A.json B.json ...`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shares' report.json files (all N of a `--partition K/N` run).
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Where the merged reports go.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// Formats written, comma-separated.
+    #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',', default_values = ["json", "junit", "md", "html"])]
+    pub formats: Vec<Format>,
+}
+
+/// Writes the merged report; the exit code is the merged run's (0 held / gate passed, 1 not).
+pub fn merge(args: MergeArgs) -> Result<u8> {
+    let mut inputs = Vec::new();
+    for path in &args.reports {
+        inputs.push((path.display().to_string(), read(path, "share to merge")?));
+    }
+    let merged = report::merge::merge(inputs).context("failed to merge the reports")?;
+    report::write_all(&merged, &args.report_dir, &args.formats)?;
+    let s = &merged.summary;
+    println!(
+        "conform merge: {} reports, {} cases: {} passed, {} failed, {} skipped; verdict {}; \
+         CI gate {}: {}; reports in {}",
+        args.reports.len(),
+        s.total,
+        s.passed,
+        s.failed,
+        s.skipped,
+        merged.certificate.verdict.word(),
+        if merged.gate.passed {
+            "passed"
+        } else {
+            "failed"
+        },
+        merged.gate.reason,
+        args.report_dir.display()
+    );
+    Ok(if merged.gate.passed {
+        EXIT_HELD
+    } else {
+        EXIT_FAILED
+    })
+}
+
+/// `conform verify REPORT.json`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+}
+
+/// Exit 0 when the report's digest matches its content, 1 when it was edited.
+pub fn verify(args: VerifyArgs) -> Result<u8> {
+    let ReadReport { report, integrity } = report::json::read_report(&args.report)?;
+    match integrity {
+        Ok(()) => {
+            println!(
+                "{}: digest {} matches; verdict {}",
+                args.report.display(),
+                report.certificate.digest,
+                report.certificate.verdict.word()
+            );
+            Ok(EXIT_HELD)
+        }
+        Err(e) => {
+            println!("{}: {e}", args.report.display());
+            Ok(EXIT_FAILED)
+        }
+    }
+}

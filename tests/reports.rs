@@ -1,0 +1,528 @@
+//! The report model against real runs of the reference server: the JSON Schema, the digest,
+//! coverage, the certificate, known failures, baselines, partitions and merging.
+
+mod common;
+mod report_support;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use conform::checks::Verdict;
+use conform::partition::Partition;
+use conform::regress;
+use conform::report::{
+    self, merge::merge, ClauseVerdict, Format, KnownStatus, Mark, Report, RunVerdict,
+};
+use report_support::{faulted_run, normalized, passing_run, run_where, FAULTS};
+use serde_json::Value;
+
+fn schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(common::path("docs/report.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the schema compiles")
+}
+
+fn schema_errors(v: &jsonschema::Validator, report: &Value) -> Vec<String> {
+    v.iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(10)
+        .collect()
+}
+
+fn as_written(report: &Report) -> Value {
+    serde_json::from_str(&Format::Json.render(report).unwrap()).unwrap()
+}
+
+fn known(text: &str) -> Vec<report::KnownFailure> {
+    regress::parse_known_failures(text, "test").unwrap()
+}
+
+#[test]
+fn report_json_of_every_kind_of_run_validates_against_the_committed_schema() {
+    let v = schema();
+    let mut faulted = faulted_run();
+    regress::apply_known_failures(
+        &mut faulted,
+        known(
+            "[[known]]\nid = \"tenpay::status::1003\"\nreason = \"legacy code\"\n\
+             [[known]]\nid = \"tenpay::status::1001\"\nreason = \"was flaky\"\n",
+        ),
+    );
+    let passing = passing_run();
+    regress::apply_baseline(&mut faulted, &passing, "reports/baseline.json");
+    let share = run_where(&[], Some(Partition { index: 1, count: 3 }), |_| true);
+    for (name, report) in [
+        ("passing", &passing),
+        ("faulted", &faulted),
+        ("partition", &share),
+    ] {
+        let errors = schema_errors(&v, &as_written(report));
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+    // The optional parts were there to be validated.
+    assert!(faulted.baseline.is_some() && !faulted.known_failures.is_empty());
+    assert_eq!(share.partition.map(|p| p.to_string()).as_deref(), Some("1/3"));
+}
+
+#[test]
+fn the_schema_is_strict_so_a_new_or_missing_field_is_caught() {
+    let v = schema();
+    let report = as_written(&faulted_run());
+    let mut extra = report.clone();
+    extra["summary"]["flaky"] = Value::from(0);
+    assert!(!schema_errors(&v, &extra).is_empty(), "an undocumented field");
+    let mut missing = report.clone();
+    missing["cases"][0].as_object_mut().unwrap().remove("doc");
+    assert!(!schema_errors(&v, &missing).is_empty(), "a missing field");
+    let mut wrong = report;
+    wrong["format"] = Value::from(2);
+    assert!(!schema_errors(&v, &wrong).is_empty(), "another format");
+}
+
+#[test]
+fn the_digest_matches_and_an_edited_report_no_longer_does() {
+    let report = faulted_run();
+    assert!(report.certificate.digest.starts_with("sha256:"));
+    let text = Format::Json.render(&report).unwrap();
+    let read = report::json::parse_report(&text, Path::new("report.json")).unwrap();
+    assert_eq!(read.integrity, Ok(()));
+    assert_eq!(read.report, report, "report.json reads back as written");
+    // The digest is over the canonical JSON, so re-indenting the file does not matter...
+    let compact = serde_json::to_string(&serde_json::from_str::<Value>(&text).unwrap()).unwrap();
+    let read = report::json::parse_report(&compact, Path::new("compact.json")).unwrap();
+    assert_eq!(read.integrity, Ok(()));
+    // ...but turning a failure into a pass does, and so does adding a field.
+    let edited = text.replacen("\"outcome\": \"fail\"", "\"outcome\": \"pass\"", 1);
+    assert_ne!(edited, text);
+    let read = report::json::parse_report(&edited, Path::new("edited.json")).unwrap();
+    let mismatch = read.integrity.unwrap_err();
+    assert_eq!(mismatch.recorded, report.certificate.digest);
+    assert_ne!(mismatch.computed, report.certificate.digest);
+    let added = text.replacen("\"cases\": [", "\"note\": \"all good\",\n  \"cases\": [", 1);
+    let read = report::json::parse_report(&added, Path::new("added.json")).unwrap();
+    assert!(read.integrity.is_err());
+}
+
+#[test]
+fn malformed_reports_are_clear_errors() {
+    let p = Path::new("old.json");
+    for (text, expected) in [
+        ("", "not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ("{\"cases\": []}", "no \"format\" number"),
+        ("{\"format\": 9}", "report format 9; this conform reads format 1"),
+        ("{\"format\": 1, \"cases\": 3}", "is not a conform report"),
+    ] {
+        let e = report::json::parse_report(text, p).unwrap_err().to_string();
+        assert!(e.contains(expected), "{text:?}: {e}");
+        assert!(e.contains("old.json"), "{e}");
+    }
+}
+
+#[test]
+fn the_certificate_names_contracts_seed_and_every_clause_with_its_verdict() {
+    let report = faulted_run();
+    let c = &report.certificate;
+    assert_eq!(c.verdict, RunVerdict::Failed);
+    assert_eq!(c.seed, Some(1));
+    assert_eq!(c.tool, format!("conform {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(c.date, report.started_at);
+    assert_eq!(c.contracts.len(), 4);
+    let tenpay = c.contracts.iter().find(|k| k.contract == "tenpay").unwrap();
+    assert_eq!(tenpay.content_hash.len(), 64);
+    assert!(tenpay.target.starts_with("http://127.0.0.1:"));
+    assert_eq!(tenpay.verdict, RunVerdict::Failed);
+    let table = tenpay
+        .clauses
+        .iter()
+        .find(|k| k.clause == "002_c38a1a7fb53d3796.txt > 3) Responses > Status Codes")
+        .expect("the status-table clause is listed");
+    assert_eq!(table.verdict, ClauseVerdict::Failed);
+    assert_eq!(table.failed_cases, vec!["tenpay::status::1003".to_string()]);
+    assert!(tenpay.clauses.iter().any(|k| k.verdict == ClauseVerdict::Held));
+    // Every clause any check cites is listed, and nothing else.
+    let cited: BTreeSet<&str> = report
+        .cases
+        .iter()
+        .filter(|k| k.contract == "tenpay")
+        .flat_map(|k| k.steps.iter().flat_map(|s| s.checks.iter()))
+        .map(|k| k.doc.as_str())
+        .collect();
+    let listed: BTreeSet<&str> = tenpay.clauses.iter().map(|k| k.clause.as_str()).collect();
+    assert_eq!(cited, listed);
+    // onboard ran no case here: not certified either way.
+    let onboard = c.contracts.iter().find(|k| k.contract == "onboard").unwrap();
+    assert_eq!(onboard.verdict, RunVerdict::Inconclusive);
+    assert_eq!(passing_run().certificate.verdict, RunVerdict::Held);
+}
+
+#[test]
+fn a_skipped_clause_says_why() {
+    let (_server, mut config) = common::server(&[]);
+    config
+        .targets
+        .get_mut("tropipay")
+        .unwrap()
+        .vars
+        .remove("disposable_token");
+    let mut report = common::run(config, "tropipay::disable");
+    report.finish();
+    let tropipay = report
+        .certificate
+        .contracts
+        .iter()
+        .find(|k| k.contract == "tropipay")
+        .unwrap();
+    let skipped: Vec<_> = tropipay
+        .clauses
+        .iter()
+        .filter(|k| k.verdict == ClauseVerdict::Skipped)
+        .collect();
+    assert!(!skipped.is_empty(), "{:#?}", tropipay.clauses);
+    assert!(
+        skipped
+            .iter()
+            .all(|k| k.because.iter().any(|b| b.contains("disposable_token"))),
+        "{skipped:#?}"
+    );
+}
+
+#[test]
+fn coverage_marks_documented_statuses_and_table_values() {
+    let passing = passing_run();
+    let tropipay = passing
+        .coverage
+        .iter()
+        .find(|c| c.contract == "tropipay")
+        .unwrap();
+    let mark = |code| {
+        tropipay
+            .statuses
+            .iter()
+            .find(|s| s.code == code)
+            .map(|s| s.mark)
+    };
+    assert_eq!(mark(200), Some(Mark::Exercised));
+    assert_eq!(mark(401), Some(Mark::Exercised));
+    assert_eq!(mark(429), Some(Mark::NeverSeen), "the reference never rate-limits");
+    assert_eq!(tropipay.endpoints.len(), 7);
+    assert!(tropipay.undocumented_statuses.is_empty());
+    // A cell per check per endpoint; the status check held on every profile response.
+    let profile = tropipay
+        .endpoints
+        .iter()
+        .find(|e| e.endpoint == "GET /users/profile")
+        .unwrap();
+    assert_eq!(profile.cells.len(), tropipay.checks.len());
+    let status = profile.cells.iter().find(|c| c.check == "status").unwrap();
+    assert!(status.passed > 0 && status.failed == 0, "{status:?}");
+
+    // 1003 is the only Active (200) user; with the fault it reports 1 instead.
+    let faulted = run_where(&["tenpay-status-1"], None, |id| id.starts_with("tenpay::"));
+    let tenpay = faulted
+        .coverage
+        .iter()
+        .find(|c| c.contract == "tenpay")
+        .unwrap();
+    let lifecycle = &tenpay.tables[0];
+    let value = |v| lifecycle.values.iter().find(|x| x.value == v).unwrap().mark;
+    assert_eq!(value(200), Mark::NeverSeen, "{lifecycle:#?}");
+    assert_eq!(value(50), Mark::Exercised);
+    let passing_tenpay = passing
+        .coverage
+        .iter()
+        .find(|c| c.contract == "tenpay")
+        .unwrap();
+    assert!(passing_tenpay.tables[0]
+        .values
+        .iter()
+        .all(|v| v.mark == Mark::Exercised));
+    let faulted = run_where(FAULTS, None, |id| id.starts_with("tropipay::profile"));
+    let tropipay = faulted
+        .coverage
+        .iter()
+        .find(|c| c.contract == "tropipay")
+        .unwrap();
+    assert_eq!(tropipay.undocumented_statuses[0].code, 201);
+    assert_eq!(
+        tropipay.undocumented_statuses[0].cases,
+        vec!["tropipay::profile".to_string()]
+    );
+    let cell = |endpoint: &str, check: &str| {
+        tropipay
+            .endpoints
+            .iter()
+            .find(|e| e.endpoint == endpoint)
+            .unwrap()
+            .cells
+            .iter()
+            .find(|c| c.check == check)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(cell("GET /users/profile", "status").failed, 1);
+    assert!(cell("POST /users/pass", "status").is_empty(), "not run here");
+}
+
+#[test]
+fn known_failures_are_expected_and_a_passing_or_absent_entry_is_reported() {
+    let mut report = faulted_run();
+    let failing: Vec<String> = report.failures().map(|c| c.id.clone()).collect();
+    assert!(failing.len() >= 2, "{failing:?}");
+    let mut list = String::new();
+    for id in &failing {
+        list.push_str(&format!("[[known]]\nid = \"{id}\"\nreason = \"ticket 1\"\n"));
+    }
+    list.push_str("[[known]]\nid = \"tenpay::status::1001\"\nreason = \"fixed last week\"\n");
+    list.push_str("[[known]]\nid = \"tenpay::no-such-case\"\nreason = \"typo\"\n");
+    regress::apply_known_failures(&mut report, known(&list));
+    assert!(report.gate.passed, "{:?}", report.gate);
+    assert_eq!(report.summary.expected_failures, failing.len());
+    assert_eq!(report.summary.failed, failing.len());
+    let status = |id: &str| report.known_failure(id).unwrap().status;
+    assert_eq!(status(&failing[0]), KnownStatus::Failing);
+    assert_eq!(status("tenpay::status::1001"), KnownStatus::Passing);
+    assert_eq!(status("tenpay::no-such-case"), KnownStatus::Absent);
+    // Rendered where people look.
+    let md = Format::Md.render(&report).unwrap();
+    assert!(md.contains("passing: remove it from the list"), "{md}");
+    assert!(md.contains("did not run: check the id"), "{md}");
+    let junit = Format::Junit.render(&report).unwrap();
+    assert!(junit.contains("expected failure: ticket 1"), "{junit}");
+    assert!(!junit.contains("<failure"), "known failures are not CI failures");
+
+    // One failure left off the list fails the gate again, naming it.
+    let mut report = faulted_run();
+    let partial: String = failing[1..]
+        .iter()
+        .map(|id| format!("[[known]]\nid = \"{id}\"\nreason = \"r\"\n"))
+        .collect();
+    regress::apply_known_failures(&mut report, known(&partial));
+    assert!(!report.gate.passed);
+    assert!(
+        report.gate.reason.starts_with("1 case failed"),
+        "{}",
+        report.gate.reason
+    );
+}
+
+#[test]
+fn with_a_baseline_only_regressions_fail_the_gate() {
+    let passing = passing_run();
+    let faulted = run_where(FAULTS, None, |_| true);
+    assert!(!faulted.held());
+
+    // The same failures as the baseline: green.
+    let mut again = run_where(FAULTS, None, |_| true);
+    regress::apply_baseline(&mut again, &faulted, "old.json");
+    let b = again.baseline.as_ref().unwrap();
+    assert!(again.gate.passed, "{:?}", again.gate);
+    assert!(b.newly_failing.is_empty() && b.regressions.is_empty(), "{b:#?}");
+    assert_eq!(b.digest, faulted.certificate.digest);
+
+    // Fixed: newly passing, still green.
+    let mut fixed = passing.clone();
+    regress::apply_baseline(&mut fixed, &faulted, "old.json");
+    let b = fixed.baseline.as_ref().unwrap();
+    assert_eq!(b.newly_passing.len(), faulted.summary.failed);
+    assert!(fixed.gate.passed);
+
+    // Broken: every new failure is a regression, named.
+    let mut broken = run_where(FAULTS, None, |_| true);
+    regress::apply_baseline(&mut broken, &passing, "old.json");
+    let b = broken.baseline.as_ref().unwrap();
+    assert_eq!(b.regressions.len(), faulted.summary.failed, "{b:#?}");
+    assert!(b.regressions.contains(&"tenpay::status::1003".to_string()));
+    assert!(!broken.gate.passed);
+    assert!(broken.gate.reason.contains("tenpay::status::1003"));
+
+    // ...unless the list knows them.
+    regress::apply_known_failures(
+        &mut broken,
+        known("[[known]]\nid = \"tenpay::status::1003\"\nreason = \"r\"\n"),
+    );
+    let b = broken.baseline.as_ref().unwrap();
+    assert!(!b.regressions.contains(&"tenpay::status::1003".to_string()));
+    assert_eq!(b.regressions.len(), faulted.summary.failed - 1);
+
+    // New and vanished cases, and a new case that fails is a regression.
+    let mut old = passing.clone();
+    old.cases.retain(|c| c.id != "tenpay::status::1003");
+    old.cases.push({
+        let mut gone = passing.cases[0].clone();
+        gone.id = "tenpay::retired".into();
+        gone
+    });
+    old.finish();
+    let mut new = run_where(FAULTS, None, |id| id.starts_with("tenpay::"));
+    regress::apply_baseline(&mut new, &old, "old.json");
+    let b = new.baseline.as_ref().unwrap();
+    assert_eq!(
+        b.new.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        vec!["tenpay::status::1003"]
+    );
+    assert_eq!(b.new[0].after, Some(Verdict::Fail));
+    assert_eq!(b.regressions, vec!["tenpay::status::1003".to_string()]);
+    // The old run had every contract; this one only tenpay: the rest vanished.
+    assert!(b.vanished.iter().any(|c| c.id == "tenpay::retired"));
+    assert!(b.vanished.iter().any(|c| c.id == "tropipay::profile"));
+    let text = regress::render_diff(b, "new.json");
+    assert!(text.contains("tenpay::status::1003 (absent -> fail) [status-table]  REGRESSION") || text.contains("tenpay::status::1003 (absent -> fail) [schema]  REGRESSION"), "{text}");
+    assert!(text.ends_with("1 regression\n"), "{text}");
+}
+
+#[test]
+fn the_merge_of_n_partitions_equals_the_whole_run() {
+    let whole = run_where(FAULTS, None, |_| true);
+    for n in [2u32, 3] {
+        let shares: Vec<(String, Report)> = (1..=n)
+            .map(|k| {
+                let p = Partition { index: k, count: n };
+                (format!("share-{p}.json"), run_where(FAULTS, Some(p), |_| true))
+            })
+            .collect();
+        // Every share holds a real part of the run, and none the whole.
+        for (name, r) in &shares {
+            assert!(!r.cases.is_empty() && r.cases.len() < whole.cases.len(), "{name}");
+        }
+        let merged = merge(shares).expect("the shares merge");
+        assert_eq!(merged.partition, None);
+        let (a, b) = (normalized(&merged), normalized(&whole));
+        assert_eq!(
+            a.cases.iter().map(|c| &c.id).collect::<Vec<_>>(),
+            b.cases.iter().map(|c| &c.id).collect::<Vec<_>>()
+        );
+        assert_eq!(a.summary, b.summary);
+        assert_eq!(a.coverage, b.coverage);
+        assert_eq!(report_support::first_difference(&a, &b), None, "{n} shares");
+        assert_eq!(a.certificate.digest, b.certificate.digest, "same content, same digest");
+    }
+}
+
+#[test]
+fn merge_refuses_what_is_not_one_run() {
+    let share = |k, n| {
+        let p = Partition { index: k, count: n };
+        run_where(&[], Some(p), |id| id.starts_with("tenpay::"))
+    };
+    let (a, b) = (share(1, 2), share(2, 2));
+    let err = |inputs: Vec<(&str, Report)>| {
+        merge(
+            inputs
+                .into_iter()
+                .map(|(n, r)| (n.to_string(), r))
+                .collect(),
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    assert!(err(vec![("a", a.clone())]).contains("share 2/2 is missing"));
+    assert!(err(vec![("a", a.clone()), ("a2", a.clone()), ("b", b.clone())])
+        .contains("share 1/2 is given twice"));
+    let mut other_seed = b.clone();
+    other_seed.seed = Some(7);
+    assert!(err(vec![("a", a.clone()), ("b", other_seed)]).contains("seed differs"));
+    let mut other_contract = b.clone();
+    other_contract.targets[0].content_hash = "0".repeat(64);
+    assert!(err(vec![("a", a.clone()), ("b", other_contract)]).contains("contracts differ"));
+    let mut elsewhere = b.clone();
+    elsewhere.targets[0].base_url = "https://staging.example".into();
+    assert!(err(vec![("a", a.clone()), ("b", elsewhere)]).contains("target differs"));
+    let whole = run_where(&[], None, |id| id.starts_with("tenpay::"));
+    assert!(err(vec![("a", a.clone()), ("w", whole.clone())]).contains("mixed partitioned"));
+    assert!(err(vec![("w", whole.clone()), ("w2", whole)]).contains("is in both"));
+    assert!(merge(vec![]).is_err());
+    assert!(merge(vec![("a".into(), a), ("b".into(), b)]).is_ok());
+}
+
+#[test]
+fn report_md_fits_a_job_summary_with_expected_got_and_curl() {
+    let report = faulted_run();
+    let md = Format::Md.render(&report).unwrap();
+    assert!(md.starts_with("# ❌ conform: FAILED\n"), "{md}");
+    assert!(md.contains("CI gate: **failed**"), "{md}");
+    for contract in ["tenpay", "tropipay"] {
+        assert!(md.contains(&format!("## ❌ {contract} — ")), "{md}");
+    }
+    assert!(md.contains("| endpoint | cases | transport | status |"), "{md}");
+    assert!(md.contains("| `GET /users/profile` |"), "{md}");
+    assert!(md.contains("### ❌ `tropipay::profile` — `status`"), "{md}");
+    assert!(md.contains("expected status 200, got 201"), "{md}");
+    assert!(md.contains("```sh\ncurl -sS -i -X GET 'http://127.0.0.1:"), "{md}");
+    assert!(md.contains("\"$TROPIPAY_TOKEN\""), "{md}");
+    // A run where everything fails stays under GitHub's 1 MiB summary limit.
+    let mut huge = report.clone();
+    let failed = huge.failures().next().unwrap().clone();
+    for i in 0..2000 {
+        let mut c = failed.clone();
+        c.id = format!("zz::copy-{i:04}");
+        huge.cases.push(c);
+    }
+    huge.finish();
+    let md = Format::Md.render(&huge).unwrap();
+    assert!(md.len() < 1024 * 1024, "{} bytes", md.len());
+    assert!(md.contains("more failures (details in report.html and report.json)"));
+    assert!(md.contains("`zz::copy-1999`"));
+}
+
+#[test]
+fn report_html_is_self_contained_and_shows_failures_with_request_response_and_clause() {
+    let html = Format::Html.render(&faulted_run()).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for forbidden in ["<script", "<link", "src=", "url(", "@import", "<iframe"] {
+        assert!(!html.contains(forbidden), "{forbidden} in report.html");
+    }
+    assert!(html.contains("<h1 id=\"verdict\">FAILED</h1>"));
+    assert!(html.contains("<section id=\"certificate\">"));
+    assert!(html.contains("Coverage: tenpay"));
+    assert!(html.contains("never seen"));
+    assert!(html.contains("clause: <em>000_f52575afaf544cbe.txt &gt; Retrieve User Profile"));
+    assert!(html.contains("GET http://127.0.0.1:"), "the request");
+    assert!(html.contains("HTTP 201"), "the response");
+    assert!(html.contains("Authorization: Bearer $TROPIPAY_TOKEN"), "redacted");
+}
+
+#[test]
+fn no_format_leaks_a_secret() {
+    let (_server, config) = common::server(FAULTS);
+    let secrets: Vec<String> = config
+        .targets
+        .values()
+        .flat_map(|t| t.vars.iter())
+        .filter(|(k, _)| k.contains("token") || k.contains("password"))
+        .filter_map(|(_, v)| v.as_str().map(str::to_string))
+        .filter(|v| v.len() >= 4)
+        .collect();
+    assert!(!secrets.is_empty());
+    drop(_server);
+    let report = faulted_run();
+    for format in Format::ALL {
+        let text = format.render(&report).unwrap();
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{format:?} leaks a secret");
+        }
+    }
+}
+
+#[test]
+fn write_all_writes_exactly_the_formats_asked_for() {
+    let report = faulted_run();
+    let dir = tempfile::tempdir().unwrap();
+    let written = report::write_all(&report, dir.path(), &[Format::Md, Format::Html]).unwrap();
+    assert_eq!(written.len(), 2);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["report.html", "report.md"]);
+    assert_eq!(
+        passing_run().certificate.verdict.word(),
+        "HELD",
+        "the words the renderers use"
+    );
+}
