@@ -37,6 +37,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: boxing the large `run` arguments would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every case of every configured contract (default target: the embedded reference server).
@@ -45,6 +47,13 @@ pub enum Command {
     Serve(ServeArgs),
     /// List contracts, endpoints and cases, one per line.
     List(ListArgs),
+    /// Write a contract in another format: `export openapi --contract NAME [-o FILE]`.
+    #[command(subcommand)]
+    Export(crate::openapi::ExportCommand),
+    /// Create a contract from another format: `import openapi FILE --name NAME [--out DIR]`
+    /// (OpenAPI 3.0/3.1, JSON only).
+    #[command(subcommand)]
+    Import(crate::openapi::ImportCommand),
     /// Compare two report.json files: newly failing, newly passing, new and vanished cases
     /// (exit 1 on a regression).
     Diff(reporting::DiffArgs),
@@ -149,6 +158,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Serve(args) => serve(args),
         Command::List(args) => list(args).map(|()| EXIT_HELD),
+        Command::Export(cmd) => crate::openapi::export_command(cmd),
+        Command::Import(cmd) => crate::openapi::import_command(cmd),
         Command::Diff(args) => reporting::diff(args),
         Command::Merge(args) => reporting::merge(args),
         Command::Verify(args) => reporting::verify(args),
@@ -246,6 +257,9 @@ fn run(mut args: RunArgs) -> Result<u8> {
             .transpose()?,
         rate: args.rate,
     };
+    if args.insecure {
+        eprintln!("warning: --insecure: TLS certificates are not verified (report.json says so)");
+    }
     let ctx = Arc::new(RunContext::new(Arc::new(contracts), config, &settings)?);
     let opts = GenerateOptions {
         seed: args.seed,

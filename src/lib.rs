@@ -4,24 +4,40 @@
 //! [`runner`] (HTTP through [`http`], [`checks`] on each response) → [`report`] (one model, many
 //! formats). [`server`] is the embedded reference implementation of the four APIs; it depends on
 //! none of the harness, and the harness never imports it: the binary and the tests wire them.
+//!
+//! The modules that handle what a target sent (or what the operator configured) deny
+//! `unwrap` and `expect` outside tests: a hostile answer must end its case, never the run.
 
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod checks;
 pub mod cli;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod config;
 pub mod contract;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod curl;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod decode;
 pub mod generate;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod http;
+pub mod openapi;
 pub mod partition;
 pub mod plan;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod promise;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod rate;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod redact;
 pub mod regress;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod report;
 pub mod reporting;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod runner;
 pub mod server;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod strict_json;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod template;

@@ -209,7 +209,10 @@ fn assemble(
             .unwrap_or(0),
     );
     let duration_ms = clock.elapsed().as_millis() as u64;
-    Report::new(targets_of(ctx), cases, started_at, duration_ms)
+    let mut report = Report::new(targets_of(ctx), cases, started_at, duration_ms);
+    report.insecure = ctx.client.options().insecure;
+    report.finish();
+    report
 }
 
 fn targets_of(ctx: &RunContext) -> Vec<TargetInfo> {
