@@ -13,8 +13,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use regex::Regex;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::config::TargetConfig;
@@ -236,28 +234,6 @@ impl Redactor {
         }
         jwt_shape().replace_all(&out, "[redacted-jwt]").into_owned()
     }
-
-    /// Every string (and object key) of a JSON value, redacted.
-    pub fn apply_json(&self, value: &Value) -> Value {
-        match value {
-            Value::String(s) => Value::String(self.apply(s)),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.apply_json(v)).collect()),
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| (self.apply(k), self.apply_json(v)))
-                    .collect(),
-            ),
-            other => other.clone(),
-        }
-    }
-
-    /// A last pass over a whole serializable model (the report): every string in it redacted
-    /// with the secrets known now, including ones learned after a part of it was written.
-    /// Gives `None` when the model does not round-trip through JSON.
-    pub fn apply_model<T: Serialize + DeserializeOwned>(&self, model: &T) -> Option<T> {
-        let value = serde_json::to_value(model).ok()?;
-        serde_json::from_value(self.apply_json(&value)).ok()
-    }
 }
 
 /// Field and header names whose values are credentials: `token`, `access_token`,
@@ -364,16 +340,5 @@ mod tests {
         // Hostile bodies teach nothing and break nothing.
         r.learn_from_response(&[], &[b'['; 10_000]);
         r.learn_from_response(&[], b"\xff\xfe");
-    }
-
-    #[test]
-    fn redacts_every_string_of_a_model() {
-        let r = Redactor::new();
-        r.add("hunter2hunter2", "PW");
-        let v = serde_json::json!({"a": ["x hunter2hunter2"], "hunter2hunter2": 1});
-        assert_eq!(
-            r.apply_json(&v),
-            serde_json::json!({"a": ["x $PW"], "$PW": 1})
-        );
     }
 }

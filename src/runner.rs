@@ -220,7 +220,8 @@ fn targets_of(ctx: &RunContext) -> Vec<TargetInfo> {
         .iter()
         .filter_map(|c| {
             let t = ctx.config.targets.get(c.name())?;
-            Some(TargetInfo::new(c, &t.base_url))
+            // A password in the URL is a secret; the report names the target without it.
+            Some(TargetInfo::new(c, &ctx.redactor.apply(&t.base_url)))
         })
         .collect()
 }

@@ -225,3 +225,18 @@ fn a_world_readable_config_with_literal_secrets_is_warned_about() {
     let w = warning_for(in_url, 0o644, &[("CONFORM_T_TOKEN", "obp_key_env_1234")]);
     assert!(w.contains("[onboard] base_url"), "{w}");
 }
+
+#[test]
+fn a_password_in_the_base_url_is_not_in_the_report() {
+    let (server, mut config) = common::server(&[]);
+    config.targets.get_mut("onboard").unwrap().base_url =
+        format!("http://conform:pw-in-url-5678@{}", server.addr());
+    let report = common::run(config, "onboard::me");
+    assert!(!report.cases.is_empty());
+    let all = serde_json::to_string(&report).unwrap();
+    assert!(!all.contains("pw-in-url-5678"), "{all}");
+    assert!(
+        all.contains("http://conform:$ONBOARD_BASE_URL_PASSWORD@127.0.0.1:"),
+        "the report still names the target"
+    );
+}
