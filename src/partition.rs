@@ -87,9 +87,8 @@ mod tests {
     fn every_id_is_in_exactly_one_share() {
         let ids: Vec<String> = (0..500).map(|i| format!("c::case-{i}")).collect();
         for n in 1..=5u32 {
-            let shares: Vec<Partition> = (1..=n)
-                .map(|k| Partition { index: k, count: n })
-                .collect();
+            let shares: Vec<Partition> =
+                (1..=n).map(|k| Partition { index: k, count: n }).collect();
             for id in &ids {
                 assert_eq!(shares.iter().filter(|p| p.contains(id)).count(), 1, "{id}");
             }

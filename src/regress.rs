@@ -135,8 +135,7 @@ pub fn compare(old: &Report, new: &Report, source: &str) -> BaselineDiff {
         .filter(in_scope)
         .map(|c| (c.id.as_str(), c))
         .collect();
-    let after: BTreeMap<&str, &CaseReport> =
-        new.cases.iter().map(|c| (c.id.as_str(), c)).collect();
+    let after: BTreeMap<&str, &CaseReport> = new.cases.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut diff = BaselineDiff {
         source: source.to_string(),
         digest: old.certificate.digest.clone(),
@@ -241,11 +240,19 @@ mod tests {
                 "[[known]]\nid = \"a\"\nreason = \"r\"\n[[known]]\nid = \"a\"\nreason = \"r\"\n",
                 "listed twice",
             ),
-            ("[[known]]\nid = \"a\"\nreason = \"r\"\nticket = 1\n", "unknown field"),
+            (
+                "[[known]]\nid = \"a\"\nreason = \"r\"\nticket = 1\n",
+                "unknown field",
+            ),
             ("[[known]\n", "failed to parse"),
         ] {
             let e = parse_known_failures(text, "t").unwrap_err();
-            let chain = format!("{e} {}", std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default());
+            let chain = format!(
+                "{e} {}",
+                std::error::Error::source(&e)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            );
             assert!(chain.contains(expected), "{text:?}: {chain}");
         }
     }

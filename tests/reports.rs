@@ -65,7 +65,10 @@ fn report_json_of_every_kind_of_run_validates_against_the_committed_schema() {
     }
     // The optional parts were there to be validated.
     assert!(faulted.baseline.is_some() && !faulted.known_failures.is_empty());
-    assert_eq!(share.partition.map(|p| p.to_string()).as_deref(), Some("1/3"));
+    assert_eq!(
+        share.partition.map(|p| p.to_string()).as_deref(),
+        Some("1/3")
+    );
 }
 
 #[test]
@@ -74,7 +77,10 @@ fn the_schema_is_strict_so_a_new_or_missing_field_is_caught() {
     let report = as_written(&faulted_run());
     let mut extra = report.clone();
     extra["summary"]["flaky"] = Value::from(0);
-    assert!(!schema_errors(&v, &extra).is_empty(), "an undocumented field");
+    assert!(
+        !schema_errors(&v, &extra).is_empty(),
+        "an undocumented field"
+    );
     let mut missing = report.clone();
     missing["cases"][0].as_object_mut().unwrap().remove("doc");
     assert!(!schema_errors(&v, &missing).is_empty(), "a missing field");
@@ -114,7 +120,10 @@ fn malformed_reports_are_clear_errors() {
         ("", "not JSON"),
         ("[1, 2]", "not a JSON object"),
         ("{\"cases\": []}", "no \"format\" number"),
-        ("{\"format\": 9}", "report format 9; this conform reads format 1"),
+        (
+            "{\"format\": 9}",
+            "report format 9; this conform reads format 1",
+        ),
         ("{\"format\": 1, \"cases\": 3}", "is not a conform report"),
     ] {
         let e = report::json::parse_report(text, p).unwrap_err().to_string();
@@ -143,7 +152,10 @@ fn the_certificate_names_contracts_seed_and_every_clause_with_its_verdict() {
         .expect("the status-table clause is listed");
     assert_eq!(table.verdict, ClauseVerdict::Failed);
     assert_eq!(table.failed_cases, vec!["tenpay::status::1003".to_string()]);
-    assert!(tenpay.clauses.iter().any(|k| k.verdict == ClauseVerdict::Held));
+    assert!(tenpay
+        .clauses
+        .iter()
+        .any(|k| k.verdict == ClauseVerdict::Held));
     // Every clause any check cites is listed, and nothing else.
     let cited: BTreeSet<&str> = report
         .cases
@@ -155,7 +167,11 @@ fn the_certificate_names_contracts_seed_and_every_clause_with_its_verdict() {
     let listed: BTreeSet<&str> = tenpay.clauses.iter().map(|k| k.clause.as_str()).collect();
     assert_eq!(cited, listed);
     // onboard ran no case here: not certified either way.
-    let onboard = c.contracts.iter().find(|k| k.contract == "onboard").unwrap();
+    let onboard = c
+        .contracts
+        .iter()
+        .find(|k| k.contract == "onboard")
+        .unwrap();
     assert_eq!(onboard.verdict, RunVerdict::Inconclusive);
     assert_eq!(passing_run().certificate.verdict, RunVerdict::Held);
 }
@@ -208,7 +224,11 @@ fn coverage_marks_documented_statuses_and_table_values() {
     };
     assert_eq!(mark(200), Some(Mark::Exercised));
     assert_eq!(mark(401), Some(Mark::Exercised));
-    assert_eq!(mark(429), Some(Mark::NeverSeen), "the reference never rate-limits");
+    assert_eq!(
+        mark(429),
+        Some(Mark::NeverSeen),
+        "the reference never rate-limits"
+    );
     assert_eq!(tropipay.endpoints.len(), 7);
     assert!(tropipay.undocumented_statuses.is_empty());
     // A cell per check per endpoint; the status check held on every profile response.
@@ -265,7 +285,10 @@ fn coverage_marks_documented_statuses_and_table_values() {
             .clone()
     };
     assert_eq!(cell("GET /users/profile", "status").failed, 1);
-    assert!(cell("POST /users/pass", "status").is_empty(), "not run here");
+    assert!(
+        cell("POST /users/pass", "status").is_empty(),
+        "not run here"
+    );
 }
 
 #[test]
@@ -275,7 +298,9 @@ fn known_failures_are_expected_and_a_passing_or_absent_entry_is_reported() {
     assert!(failing.len() >= 2, "{failing:?}");
     let mut list = String::new();
     for id in &failing {
-        list.push_str(&format!("[[known]]\nid = \"{id}\"\nreason = \"ticket 1\"\n"));
+        list.push_str(&format!(
+            "[[known]]\nid = \"{id}\"\nreason = \"ticket 1\"\n"
+        ));
     }
     list.push_str("[[known]]\nid = \"tenpay::status::1001\"\nreason = \"fixed last week\"\n");
     list.push_str("[[known]]\nid = \"tenpay::no-such-case\"\nreason = \"typo\"\n");
@@ -293,7 +318,10 @@ fn known_failures_are_expected_and_a_passing_or_absent_entry_is_reported() {
     assert!(md.contains("did not run: check the id"), "{md}");
     let junit = Format::Junit.render(&report).unwrap();
     assert!(junit.contains("expected failure: ticket 1"), "{junit}");
-    assert!(!junit.contains("<failure"), "known failures are not CI failures");
+    assert!(
+        !junit.contains("<failure"),
+        "known failures are not CI failures"
+    );
 
     // One failure left off the list fails the gate again, naming it.
     let mut report = faulted_run();
@@ -321,7 +349,10 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
     regress::apply_baseline(&mut again, &faulted, "old.json");
     let b = again.baseline.as_ref().unwrap();
     assert!(again.gate.passed, "{:?}", again.gate);
-    assert!(b.newly_failing.is_empty() && b.regressions.is_empty(), "{b:#?}");
+    assert!(
+        b.newly_failing.is_empty() && b.regressions.is_empty(),
+        "{b:#?}"
+    );
     assert_eq!(b.digest, faulted.certificate.digest);
 
     // Fixed: newly passing, still green.
@@ -371,7 +402,11 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
     assert!(b.vanished.iter().any(|c| c.id == "tenpay::retired"));
     assert!(b.vanished.iter().any(|c| c.id == "tropipay::profile"));
     let text = regress::render_diff(b, "new.json");
-    assert!(text.contains("tenpay::status::1003 (absent -> fail) [status-table]  REGRESSION") || text.contains("tenpay::status::1003 (absent -> fail) [schema]  REGRESSION"), "{text}");
+    assert!(
+        text.contains("tenpay::status::1003 (absent -> fail) [status-table]  REGRESSION")
+            || text.contains("tenpay::status::1003 (absent -> fail) [schema]  REGRESSION"),
+        "{text}"
+    );
     assert!(text.ends_with("1 regression\n"), "{text}");
 }
 
@@ -382,12 +417,18 @@ fn the_merge_of_n_partitions_equals_the_whole_run() {
         let shares: Vec<(String, Report)> = (1..=n)
             .map(|k| {
                 let p = Partition { index: k, count: n };
-                (format!("share-{p}.json"), run_where(FAULTS, Some(p), |_| true))
+                (
+                    format!("share-{p}.json"),
+                    run_where(FAULTS, Some(p), |_| true),
+                )
             })
             .collect();
         // Every share holds a real part of the run, and none the whole.
         for (name, r) in &shares {
-            assert!(!r.cases.is_empty() && r.cases.len() < whole.cases.len(), "{name}");
+            assert!(
+                !r.cases.is_empty() && r.cases.len() < whole.cases.len(),
+                "{name}"
+            );
         }
         let merged = merge(shares).expect("the shares merge");
         assert_eq!(merged.partition, None);
@@ -399,7 +440,10 @@ fn the_merge_of_n_partitions_equals_the_whole_run() {
         assert_eq!(a.summary, b.summary);
         assert_eq!(a.coverage, b.coverage);
         assert_eq!(report_support::first_difference(&a, &b), None, "{n} shares");
-        assert_eq!(a.certificate.digest, b.certificate.digest, "same content, same digest");
+        assert_eq!(
+            a.certificate.digest, b.certificate.digest,
+            "same content, same digest"
+        );
     }
 }
 
@@ -421,8 +465,10 @@ fn merge_refuses_what_is_not_one_run() {
         .to_string()
     };
     assert!(err(vec![("a", a.clone())]).contains("share 2/2 is missing"));
-    assert!(err(vec![("a", a.clone()), ("a2", a.clone()), ("b", b.clone())])
-        .contains("share 1/2 is given twice"));
+    assert!(
+        err(vec![("a", a.clone()), ("a2", a.clone()), ("b", b.clone())])
+            .contains("share 1/2 is given twice")
+    );
     let mut other_seed = b.clone();
     other_seed.seed = Some(7);
     assert!(err(vec![("a", a.clone()), ("b", other_seed)]).contains("seed differs"));
@@ -448,11 +494,17 @@ fn report_md_fits_a_job_summary_with_expected_got_and_curl() {
     for contract in ["tenpay", "tropipay"] {
         assert!(md.contains(&format!("## ❌ {contract} — ")), "{md}");
     }
-    assert!(md.contains("| endpoint | cases | transport | status |"), "{md}");
+    assert!(
+        md.contains("| endpoint | cases | transport | status |"),
+        "{md}"
+    );
     assert!(md.contains("| `GET /users/profile` |"), "{md}");
     assert!(md.contains("### ❌ `tropipay::profile` — `status`"), "{md}");
     assert!(md.contains("expected status 200, got 201"), "{md}");
-    assert!(md.contains("```sh\ncurl -sS -i -X GET 'http://127.0.0.1:"), "{md}");
+    assert!(
+        md.contains("```sh\ncurl -sS -i -X GET 'http://127.0.0.1:"),
+        "{md}"
+    );
     assert!(md.contains("\"$TROPIPAY_TOKEN\""), "{md}");
     // A run where everything fails stays under GitHub's 1 MiB summary limit.
     let mut huge = report.clone();
@@ -483,7 +535,10 @@ fn report_html_is_self_contained_and_shows_failures_with_request_response_and_cl
     assert!(html.contains("clause: <em>000_f52575afaf544cbe.txt &gt; Retrieve User Profile"));
     assert!(html.contains("GET http://127.0.0.1:"), "the request");
     assert!(html.contains("HTTP 201"), "the response");
-    assert!(html.contains("Authorization: Bearer $TROPIPAY_TOKEN"), "redacted");
+    assert!(
+        html.contains("Authorization: Bearer $TROPIPAY_TOKEN"),
+        "redacted"
+    );
 }
 
 #[test]

@@ -183,7 +183,11 @@ struct Tally {
 fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
     let mut by_clause: BTreeMap<String, Tally> = BTreeMap::new();
     let mut note = |doc: &str, id: &str, outcome: Verdict, message: &str| {
-        let key = if doc.trim().is_empty() { NO_CLAUSE } else { doc };
+        let key = if doc.trim().is_empty() {
+            NO_CLAUSE
+        } else {
+            doc
+        };
         let t = by_clause.entry(key.to_string()).or_default();
         t.checks += 1;
         t.cases.insert(id.to_string());

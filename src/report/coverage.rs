@@ -558,7 +558,11 @@ mod tests {
         let cells = &c.endpoints[0].cells;
         let status = cells.iter().find(|k| k.check == "status").unwrap();
         assert_eq!((status.passed, status.failed), (1, 2));
-        assert!(cells.iter().find(|k| k.check == "capture").unwrap().is_empty());
+        assert!(cells
+            .iter()
+            .find(|k| k.check == "capture")
+            .unwrap()
+            .is_empty());
         assert_eq!(c.endpoints[0].cases, 2);
     }
 }

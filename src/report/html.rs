@@ -129,9 +129,9 @@ fn banner(report: &Report, out: &mut String) {
         esc(&report.gate.reason)
     );
     if let Some(p) = report.partition {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p>Share {p} of a partitioned run, not the whole run.</p>\n"
+            "<p>Share {p} of a partitioned run, not the whole run.</p>"
         );
     }
     out.push_str("</header>\n");
@@ -161,11 +161,11 @@ fn certificate(report: &Report, out: &mut String) {
          <th>verdict</th><th>cases</th><th>failed</th></tr>\n",
     );
     for k in &c.contracts {
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<tr><td><strong>{}</strong><br><span class=\"c-muted\">{}</span></td><td>{}</td>\
              <td><code>{}</code></td><td><code>{}</code></td><td class=\"{}\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+             <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             esc(&k.contract),
             esc(&k.title),
             esc(&k.document),
@@ -515,7 +515,13 @@ fn clauses(report: &Report, out: &mut String) {
             let detail = if !k.failed_cases.is_empty() {
                 k.failed_cases
                     .iter()
-                    .map(|id| format!("<a href=\"#{}\"><code>{}</code></a>", esc(&anchor(id)), esc(id)))
+                    .map(|id| {
+                        format!(
+                            "<a href=\"#{}\"><code>{}</code></a>",
+                            esc(&anchor(id)),
+                            esc(id)
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(" ")
             } else if !k.because.is_empty() {

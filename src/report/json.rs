@@ -40,8 +40,7 @@ pub fn parse_report(text: &str, path: &Path) -> Result<ReadReport, ReportError> 
         path: path.to_path_buf(),
         message,
     };
-    let raw: Value =
-        serde_json::from_str(text).map_err(|e| invalid(format!("not JSON ({e})")))?;
+    let raw: Value = serde_json::from_str(text).map_err(|e| invalid(format!("not JSON ({e})")))?;
     let Some(object) = raw.as_object() else {
         return Err(invalid("not a JSON object".into()));
     };

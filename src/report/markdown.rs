@@ -28,7 +28,10 @@ pub fn render(report: &Report) -> String {
     }
     known_failures(report, &mut out);
     for target in &report.targets {
-        let coverage = report.coverage.iter().find(|c| c.contract == target.contract);
+        let coverage = report
+            .coverage
+            .iter()
+            .find(|c| c.contract == target.contract);
         let cert = report
             .certificate
             .contracts

@@ -186,7 +186,9 @@ fn check_shares(inputs: &[(String, Report)]) -> Result<(), MergeError> {
 /// Two base URLs name the same target: equal, or the same loopback service on another port
 /// (each CI job starts its own embedded reference server on a free port).
 fn same_target(a: &str, b: &str) -> bool {
-    a == b || (loopback_without_port(a).is_some() && loopback_without_port(a) == loopback_without_port(b))
+    a == b
+        || (loopback_without_port(a).is_some()
+            && loopback_without_port(a) == loopback_without_port(b))
 }
 
 fn loopback_without_port(url: &str) -> Option<String> {
@@ -209,11 +211,20 @@ mod tests {
 
     #[test]
     fn loopback_targets_on_other_ports_are_the_same_target() {
-        assert!(same_target("http://127.0.0.1:4000/api/v3", "http://127.0.0.1:5000/api/v3"));
+        assert!(same_target(
+            "http://127.0.0.1:4000/api/v3",
+            "http://127.0.0.1:5000/api/v3"
+        ));
         assert!(same_target("http://localhost:1/x", "http://localhost:2/x"));
-        assert!(!same_target("http://127.0.0.1:4000/api/v3", "http://127.0.0.1:5000/api/user"));
+        assert!(!same_target(
+            "http://127.0.0.1:4000/api/v3",
+            "http://127.0.0.1:5000/api/user"
+        ));
         assert!(!same_target("https://a.example/x", "https://b.example/x"));
-        assert!(!same_target("https://a.example:1/x", "https://a.example:2/x"));
+        assert!(!same_target(
+            "https://a.example:1/x",
+            "https://a.example:2/x"
+        ));
         assert!(same_target("https://a.example/x", "https://a.example/x"));
     }
 }

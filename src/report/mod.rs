@@ -334,9 +334,8 @@ impl Report {
             .map(|c| c.id.as_str())
             .collect();
         let unexpected = failed.iter().filter(|id| !known.contains(*id)).count();
-        let plural = |n: usize, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         if let Some(b) = &self.baseline {
             let n = b.regressions.len();
             return Gate {
@@ -502,7 +501,10 @@ pub enum ReportError {
         message: String,
     },
     #[error("{path} is report format {found}; this conform reads format {FORMAT}")]
-    Version { path: std::path::PathBuf, found: u64 },
+    Version {
+        path: std::path::PathBuf,
+        found: u64,
+    },
     #[error("failed to render report.json")]
     Json(#[source] serde_json::Error),
     #[error("failed to render junit.xml: {0}")]
