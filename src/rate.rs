@@ -23,8 +23,10 @@ pub struct Pacer {
 impl Pacer {
     /// `None` when `per_second` is not a positive number (no ceiling).
     pub fn new(per_second: f64) -> Option<Self> {
+        // A rate so small that its interval does not fit a Duration is refused like 0.
+        let interval = Duration::try_from_secs_f64(1.0 / per_second).ok()?;
         (per_second.is_finite() && per_second > 0.0).then(|| Pacer {
-            interval: Duration::from_secs_f64(1.0 / per_second),
+            interval,
             next: Mutex::new(Instant::now()),
         })
     }
@@ -70,6 +72,7 @@ mod tests {
         );
         assert_eq!(retry_after(None), DEFAULT_RETRY_AFTER);
         assert!(Pacer::new(0.0).is_none() && Pacer::new(f64::NAN).is_none());
+        assert!(Pacer::new(1e-320).is_none() && Pacer::new(-1.0).is_none());
     }
 
     #[tokio::test]

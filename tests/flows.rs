@@ -51,7 +51,12 @@ fn every_flow_passes_on_the_reference_server_and_checks_promises() {
         .iter()
         .filter(|c| c.id.contains("::flow-"))
         .collect();
-    assert_eq!(flows.len(), 13, "{:?}", flows.iter().map(|c| &c.id).collect::<Vec<_>>());
+    assert_eq!(
+        flows.len(),
+        13,
+        "{:?}",
+        flows.iter().map(|c| &c.id).collect::<Vec<_>>()
+    );
     for c in &flows {
         assert_eq!(c.outcome, Verdict::Pass, "{}: {}", c.id, c.message);
         let promises = c
