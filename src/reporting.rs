@@ -17,6 +17,9 @@ use crate::plan::CasePlan;
 use crate::regress;
 use crate::report::{self, json::ReadReport, Format, KnownFailure, KnownStatus, Report};
 
+/// Regressions named one per line on the console; the reports have all of them.
+const SHOWN_REGRESSIONS: usize = 50;
+
 /// `conform run` options about reports and the exit code.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
@@ -107,8 +110,14 @@ impl Prepared {
             }
         }
         if let Some(b) = &report.baseline {
-            for id in &b.regressions {
+            for id in b.regressions.iter().take(SHOWN_REGRESSIONS) {
                 println!("regression: {id}");
+            }
+            if b.regressions.len() > SHOWN_REGRESSIONS {
+                println!(
+                    "... and {} more regressions (report.html and report.json list them all)",
+                    b.regressions.len() - SHOWN_REGRESSIONS
+                );
             }
         }
         let s = &report.summary;

@@ -370,6 +370,15 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
     assert!(b.regressions.contains(&"tenpay::status::1003".to_string()));
     assert!(!broken.gate.passed);
     assert!(broken.gate.reason.contains("tenpay::status::1003"));
+    // One line: the first five, then how many more.
+    assert!(
+        broken
+            .gate
+            .reason
+            .ends_with(&format!(" and {} more", b.regressions.len() - 5)),
+        "{}",
+        broken.gate.reason
+    );
 
     // ...unless the list knows them.
     regress::apply_known_failures(
@@ -482,7 +491,21 @@ fn merge_refuses_what_is_not_one_run() {
     assert!(err(vec![("a", a.clone()), ("w", whole.clone())]).contains("mixed partitioned"));
     assert!(err(vec![("w", whole.clone()), ("w2", whole)]).contains("is in both"));
     assert!(merge(vec![]).is_err());
-    assert!(merge(vec![("a".into(), a), ("b".into(), b)]).is_ok());
+    let ok = merge(vec![("a".into(), a.clone()), ("b".into(), b.clone())]).unwrap();
+    assert!(!ok.insecure && !ok.certificate.insecure);
+    // One share that did not verify TLS makes the merged run unverified, and it says so.
+    let mut unverified = b;
+    unverified.insecure = true;
+    let merged = merge(vec![("a".into(), a), ("b".into(), unverified)]).unwrap();
+    assert!(merged.insecure && merged.certificate.insecure);
+    assert!(Format::Md
+        .render(&merged)
+        .unwrap()
+        .contains("TLS certificates were not verified"));
+    assert!(Format::Html
+        .render(&merged)
+        .unwrap()
+        .contains("not verified (--insecure)"));
 }
 
 #[test]

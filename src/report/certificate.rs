@@ -77,6 +77,9 @@ pub struct Certificate {
     pub date: String,
     /// Set when this report is one share of a run: not a certificate of the whole.
     pub partition: Option<Partition>,
+    /// TLS certificates were not verified (`--insecure`): the answers may not be the target's.
+    #[serde(default)]
+    pub insecure: bool,
     pub contracts: Vec<CertifiedContract>,
     /// `sha256:<hex>` of the report's canonical JSON without this field.
     pub digest: String,
@@ -162,6 +165,7 @@ pub fn compute(report: &Report) -> Certificate {
         seed: report.seed,
         date: report.started_at.clone(),
         partition: report.partition,
+        insecure: report.insecure,
         contracts,
         digest: String::new(),
     }

@@ -28,9 +28,9 @@ code, pre { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 pre { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 10px;
       white-space: pre-wrap; overflow-wrap: anywhere; margin: 6px 0; }
 table { border-collapse: collapse; margin: 8px 0 16px; }
-th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
-th { background: var(--bg); }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+td { overflow-wrap: anywhere; }
+th { background: var(--bg); white-space: nowrap; }
 td.n { text-align: right; }
 .banner { border-radius: 10px; padding: 18px 24px; color: #fff; }
 .banner h1 { margin: 0 0 6px; font-size: 34px; letter-spacing: 1px; }
@@ -147,6 +147,7 @@ fn certificate(report: &Report, out: &mut String) {
          <tr><th>seed</th><td>{}</td></tr>\n\
          <tr><th>date</th><td>{}</td></tr>\n\
          <tr><th>duration</th><td>{} ms</td></tr>\n\
+         <tr><th>TLS</th><td>{}</td></tr>\n\
          <tr><th>digest</th><td><code>{}</code></td></tr>\n</table>\n",
         c.verdict.word(),
         esc(&c.tool),
@@ -154,6 +155,11 @@ fn certificate(report: &Report, out: &mut String) {
             .map_or_else(|| "not recorded".into(), |s| s.to_string()),
         esc(&c.date),
         report.duration_ms,
+        if c.insecure {
+            "<strong class=\"c-bad\">not verified (--insecure): the answers may not be the target's</strong>"
+        } else {
+            "verified (or plain HTTP)"
+        },
         esc(&c.digest)
     );
     out.push_str(

@@ -136,6 +136,11 @@ fn headline(report: &Report, out: &mut String) {
         },
         text(&report.gate.reason)
     );
+    if report.insecure {
+        out.push_str(
+            "> ⚠️ TLS certificates were not verified (`--insecure`): the answers may not be the target's.\n\n",
+        );
+    }
     if let Some(p) = report.partition {
         let _ = writeln!(
             out,

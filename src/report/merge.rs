@@ -107,6 +107,7 @@ pub fn merge(inputs: Vec<(String, Report)>) -> Result<Report, MergeError> {
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
     let mut known: BTreeMap<String, KnownFailure> = BTreeMap::new();
     let mut baseline: Option<BaselineDiff> = None;
+    let any_insecure = inputs.iter().any(|(_, r)| r.insecure);
     for (file, r) in inputs {
         for case in &r.cases {
             if let Some(other) = owner.insert(case.id.clone(), file.clone()) {
@@ -136,6 +137,8 @@ pub fn merge(inputs: Vec<(String, Report)>) -> Result<Report, MergeError> {
             }
         }
     }
+    // One share that skipped TLS verification makes the whole run unverified.
+    merged.insecure = any_insecure;
     merged.known_failures = known.into_values().collect();
     merged.baseline = baseline;
     merged.finish();

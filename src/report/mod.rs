@@ -347,10 +347,17 @@ impl Report {
                         b.newly_passing.len()
                     )
                 } else {
+                    let shown: Vec<&str> =
+                        b.regressions.iter().take(5).map(String::as_str).collect();
                     format!(
-                        "{} against the baseline: {}",
+                        "{} against the baseline: {}{}",
                         plural(n, "regression", "regressions"),
-                        b.regressions.join(", ")
+                        shown.join(", "),
+                        if n > shown.len() {
+                            format!(" and {} more", n - shown.len())
+                        } else {
+                            String::new()
+                        }
                     )
                 },
             };
