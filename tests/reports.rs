@@ -421,15 +421,26 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
 
 #[test]
 fn the_merge_of_n_partitions_equals_the_whole_run() {
-    let whole = run_where(FAULTS, None, |_| true);
+    // The whole run and every share get the same known-failures list and the same baseline,
+    // as a CI matrix would: the merge must hold the same expected failures and comparison.
+    let baseline = passing_run();
+    let list = "[[known]]\nid = \"tenpay::status::1003\"\nreason = \"legacy code\"\n\
+                [[known]]\nid = \"tenpay::status::1001\"\nreason = \"fixed\"\n\
+                [[known]]\nid = \"tropipay::gone\"\nreason = \"renamed\"\n";
+    let finish = |mut r: Report| {
+        regress::apply_known_failures(&mut r, known(list));
+        regress::apply_baseline(&mut r, &baseline, "baseline.json");
+        r
+    };
+    let whole = finish(run_where(FAULTS, None, |_| true));
+    assert_eq!(whole.known_failures.len(), 3);
+    assert!(!whole.baseline.as_ref().unwrap().regressions.is_empty());
     for n in [2u32, 3] {
         let shares: Vec<(String, Report)> = (1..=n)
             .map(|k| {
                 let p = Partition { index: k, count: n };
-                (
-                    format!("share-{p}.json"),
-                    run_where(FAULTS, Some(p), |_| true),
-                )
+                let share = finish(run_where(FAULTS, Some(p), |_| true));
+                (format!("share-{p}.json"), share)
             })
             .collect();
         // Every share holds a real part of the run, and none the whole.
@@ -439,6 +450,9 @@ fn the_merge_of_n_partitions_equals_the_whole_run() {
                 "{name}"
             );
         }
+        // Each entry of the list belongs to exactly one share, like the case with its id.
+        let entries: usize = shares.iter().map(|(_, r)| r.known_failures.len()).sum();
+        assert_eq!(entries, 3);
         let merged = merge(shares).expect("the shares merge");
         assert_eq!(merged.partition, None);
         let (a, b) = (normalized(&merged), normalized(&whole));
@@ -448,6 +462,9 @@ fn the_merge_of_n_partitions_equals_the_whole_run() {
         );
         assert_eq!(a.summary, b.summary);
         assert_eq!(a.coverage, b.coverage);
+        assert_eq!(a.known_failures, b.known_failures);
+        assert_eq!(a.baseline, b.baseline);
+        assert_eq!(a.gate, b.gate);
         assert_eq!(report_support::first_difference(&a, &b), None, "{n} shares");
         assert_eq!(
             a.certificate.digest, b.certificate.digest,
