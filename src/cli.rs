@@ -29,8 +29,9 @@ pub const EXIT_USAGE: u8 = 2;
     name = "conform",
     version,
     about = "Contract-conformance test harness for HTTP APIs",
-    after_help = "Exit codes: 0 every case held, 1 a conformance failure, \
-                  2 bad usage, bad config or contracts, or an unreachable target."
+    after_help = "Exit codes: 0 every case held, 1 a conformance failure (with --baseline or \
+                  --known-failures: a regression or an unexpected failure), 2 bad usage, bad \
+                  config, contracts, report or list, or an unreachable target."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -66,6 +66,12 @@ fn run_writes_every_format_by_default_and_only_those_asked_for() {
         .collect();
     names.sort();
     assert_eq!(names, vec!["report.json", "report.md"]);
+    let o = conform(&["--help"], tmp.path());
+    assert!(
+        text(&o).contains("1 a conformance failure (with --baseline or"),
+        "{}",
+        text(&o)
+    );
     let (o, _) = run(tmp.path(), "bad", &["--report", "pdf"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("invalid value 'pdf'"), "{}", text(&o));
