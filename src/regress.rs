@@ -139,6 +139,7 @@ pub fn compare(old: &Report, new: &Report, source: &str) -> BaselineDiff {
     let mut diff = BaselineDiff {
         source: source.to_string(),
         digest: old.certificate.digest.clone(),
+        notes: notes(old, new),
         ..BaselineDiff::default()
     };
     let failing = |c: Option<&&CaseReport>| c.is_some_and(|c| c.outcome == Verdict::Fail);
@@ -168,9 +169,46 @@ pub fn compare(old: &Report, new: &Report, source: &str) -> BaselineDiff {
     diff
 }
 
+/// What differs between the two runs besides the target: each is a reason for cases to be new,
+/// vanished or different that has nothing to do with the target.
+fn notes(old: &Report, new: &Report) -> Vec<String> {
+    let mut notes = Vec::new();
+    if old.seed != new.seed {
+        let seed =
+            |s: Option<u64>| s.map_or_else(|| "an unrecorded seed".into(), |s| format!("seed {s}"));
+        notes.push(format!(
+            "the baseline ran with {}, this run with {}: generated cases differ",
+            seed(old.seed),
+            seed(new.seed)
+        ));
+    }
+    if old.tool.version != new.tool.version {
+        notes.push(format!(
+            "the baseline was written by conform {}, this run by conform {}",
+            old.tool.version, new.tool.version
+        ));
+    }
+    for t in &new.targets {
+        match old.targets.iter().find(|o| o.contract == t.contract) {
+            Some(o) if o.content_hash != t.content_hash => notes.push(format!(
+                "contract {} changed since the baseline (content hash {} -> {})",
+                t.contract,
+                &o.content_hash[..o.content_hash.len().min(12)],
+                &t.content_hash[..t.content_hash.len().min(12)]
+            )),
+            Some(_) => {}
+            None => notes.push(format!("contract {} was not in the baseline", t.contract)),
+        }
+    }
+    notes
+}
+
 /// The comparison as text for a terminal: one section per kind of change, then the verdict.
 pub fn render_diff(diff: &BaselineDiff, new_source: &str) -> String {
     let mut out = format!("conform diff: {} -> {new_source}\n", diff.source);
+    for note in &diff.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
     let word = |v: Option<Verdict>| match v {
         None => "absent",
         Some(Verdict::Pass) => "pass",

@@ -110,6 +110,9 @@ impl Prepared {
             }
         }
         if let Some(b) = &report.baseline {
+            for note in &b.notes {
+                println!("note: {note}");
+            }
             for id in b.regressions.iter().take(SHOWN_REGRESSIONS) {
                 println!("regression: {id}");
             }

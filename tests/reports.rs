@@ -410,6 +410,11 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
     // The old run had every contract; this one only tenpay: the rest vanished.
     assert!(b.vanished.iter().any(|c| c.id == "tenpay::retired"));
     assert!(b.vanished.iter().any(|c| c.id == "tropipay::profile"));
+    assert!(
+        b.notes.is_empty(),
+        "same seed, conform and contracts: {:?}",
+        b.notes
+    );
     let text = regress::render_diff(b, "new.json");
     assert!(
         text.contains("tenpay::status::1003 (absent -> fail) [status-table]  REGRESSION")
@@ -417,6 +422,35 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
         "{text}"
     );
     assert!(text.ends_with("1 regression\n"), "{text}");
+}
+
+#[test]
+fn a_baseline_from_another_seed_or_contract_is_noted() {
+    let mut old = run_where(&[], None, |id| id.starts_with("tenpay::"));
+    old.seed = Some(7);
+    old.targets[1].content_hash = "f".repeat(64);
+    old.tool.version = "0.0.1".into();
+    old.finish();
+    let mut new = run_where(&[], None, |id| id.starts_with("tenpay::"));
+    regress::apply_baseline(&mut new, &old, "old.json");
+    let notes = &new.baseline.as_ref().unwrap().notes;
+    assert_eq!(notes.len(), 3, "{notes:#?}");
+    assert!(
+        notes[0].contains("seed 7, this run with seed 1"),
+        "{notes:#?}"
+    );
+    assert!(notes[1].contains("conform 0.0.1"), "{notes:#?}");
+    assert!(
+        notes[2].starts_with(&format!("contract {} changed", new.targets[1].contract)),
+        "{notes:#?}"
+    );
+    let md = Format::Md.render(&new).unwrap();
+    assert!(md.contains("> Note: the baseline ran with seed 7"), "{md}");
+    let text = regress::render_diff(new.baseline.as_ref().unwrap(), "new.json");
+    assert!(
+        text.contains("note: the baseline ran with seed 7"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -205,6 +205,9 @@ fn regressions(report: &Report, out: &mut String) {
             b.vanished.len(),
             esc(&b.digest)
         );
+        for note in &b.notes {
+            let _ = writeln!(out, "<p class=\"c-warn\">Note: {}</p>", esc(note));
+        }
         let lists = [
             ("Newly failing", &b.newly_failing),
             ("Newly passing", &b.newly_passing),

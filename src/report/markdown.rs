@@ -187,6 +187,9 @@ fn baseline(b: &BaselineDiff, out: &mut String) {
         b.new.len(),
         b.vanished.len()
     );
+    for note in &b.notes {
+        let _ = writeln!(out, "> Note: {}\n", text(note));
+    }
     change_list("Newly failing", &b.newly_failing, b, out);
     change_list("Newly passing", &b.newly_passing, b, out);
     change_list("New", &b.new, b, out);

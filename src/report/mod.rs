@@ -173,6 +173,10 @@ pub struct BaselineDiff {
     pub vanished: Vec<CaseChange>,
     /// Other outcome changes (to or from skipped).
     pub other_changes: Vec<CaseChange>,
+    /// Why the comparison may mislead: the baseline ran another seed, other contracts or
+    /// another conform, so some cases differ for that reason and not because of the target.
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// Ids of the regressions: newly failing or new and failing, and not a known failure.
     pub regressions: Vec<String>,
 }
