@@ -134,6 +134,10 @@ pub struct ServeArgs {
     /// Added to every response, to simulate a remote target.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency: u64,
+    /// Also write the target config for the fixtures to this file (mode 600: it holds secrets),
+    /// once the server listens.
+    #[arg(long, value_name = "FILE")]
+    pub config_out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -317,12 +321,32 @@ fn serve(args: ServeArgs) -> Result<u8> {
             "# target config for `conform run --config FILE`:\n{}",
             s.target_config_toml()
         );
+        if let Some(path) = &args.config_out {
+            write_private(path, &s.target_config_toml())
+                .with_context(|| format!("failed to write {}", path.display()))?;
+        }
         tokio::signal::ctrl_c()
             .await
             .context("failed to wait for Ctrl-C")?;
         s.shutdown().await;
         Ok(EXIT_HELD)
     })
+}
+
+/// Writes a file only its owner can read (it holds secrets); atomically, via a rename, so a
+/// reader never sees half of it.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(&tmp)?.write_all(text.as_bytes())?;
+    std::fs::rename(&tmp, path)
 }
 
 fn list(args: ListArgs) -> Result<()> {

@@ -278,6 +278,8 @@ async fn run_case_until(
 
 /// Runs one case: its steps in order, checks on each, restore steps whatever happened.
 pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
+    // Held for the whole case. Invalid-input cases hold it too: one the target wrongly accepts
+    // changes state, and a case running beside it would fail for that, not for itself.
     let _guard = match &plan.serial {
         Some(key) => Some(ctx.serial_lock(key).lock_owned().await),
         None => None,

@@ -176,3 +176,42 @@ fn list_snapshot() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     insta::assert_snapshot!(String::from_utf8_lossy(&o.stdout));
 }
+
+#[test]
+fn serve_writes_its_target_config_privately_and_run_uses_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("target.toml");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["serve", "--port", "0", "--config-out"])
+        .arg(&config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !config.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&config).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the config holds secrets: {mode:o}");
+    }
+    let o = conform(
+        &[
+            "run",
+            "--contracts",
+            common::root().to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--report-dir",
+            "r",
+            "tenpay::",
+        ],
+        tmp.path(),
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
