@@ -442,7 +442,9 @@ fn auth_cases(
                     Credential::Bad(variant, credential_var.clone()),
                 )],
                 bindings: Vars::new(),
-                serial: None,
+                // A target that wrongly accepts the credential acts on the account: the case
+                // holds the endpoint's serial key like the other generated cases.
+                serial: endpoint.generate.serial.clone(),
                 skip: None,
             };
             plan.skip = vars.and_then(|v| missing_variable(contract, &plan, v));

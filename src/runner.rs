@@ -348,7 +348,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
         };
         let expected = match &step.expected {
             Some(e) => e.clone(),
-            None if step.spec.expect.is_empty() => Expected::codes(documented_success(endpoint)),
+            None if step.spec.expect.is_empty() => Expected::codes(endpoint.success_statuses()),
             None => Expected::from_patterns(&step.spec.expect),
         };
         let sctx = StepContext {
@@ -507,20 +507,6 @@ async fn send_paced(ctx: &RunContext, out: &Outgoing) -> Result<(Incoming, u32),
         }
         retries += 1;
         tokio::time::sleep(rate::retry_after(got.header("retry-after"))).await;
-    }
-}
-
-fn documented_success(endpoint: &EndpointSpec) -> Vec<u16> {
-    let codes: Vec<u16> = endpoint
-        .responses
-        .keys()
-        .filter_map(|k| k.parse().ok())
-        .filter(|c| (200..300).contains(c))
-        .collect();
-    if codes.is_empty() {
-        vec![200]
-    } else {
-        codes
     }
 }
 

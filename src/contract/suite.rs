@@ -207,6 +207,23 @@ impl Default for GenerateSpec {
     }
 }
 
+impl EndpointSpec {
+    /// The 2xx statuses the document gives for this endpoint (200 when it gives none).
+    pub fn success_statuses(&self) -> Vec<u16> {
+        let codes: Vec<u16> = self
+            .responses
+            .keys()
+            .filter_map(|k| k.parse().ok())
+            .filter(|c| (200..300).contains(c))
+            .collect();
+        if codes.is_empty() {
+            vec![200]
+        } else {
+            codes
+        }
+    }
+}
+
 /// A valid request for an endpoint, from config variables only.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

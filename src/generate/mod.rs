@@ -159,7 +159,7 @@ pub fn for_endpoint(
                 dropped.names.push(format!("{}-{name}", p.name));
                 continue;
             }
-            let mut codes: Vec<u16> = documented_success(endpoint);
+            let mut codes: Vec<u16> = endpoint.success_statuses();
             codes.push(404);
             out.push(Generated {
                 kind: "boundary",
@@ -250,7 +250,7 @@ fn positives(
                 doc: doc.to_string(),
                 body: Some(BodyInput::Json(body)),
                 params: BTreeMap::new(),
-                expected: Expected::codes(documented_success(endpoint)),
+                expected: Expected::codes(endpoint.success_statuses()),
             }),
             None => dropped.names.push(format!("positive-{i}")),
         }
@@ -271,20 +271,6 @@ fn seed_for(seed: u64, contract: &str, endpoint: &str, i: usize) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-}
-
-fn documented_success(endpoint: &EndpointSpec) -> Vec<u16> {
-    let codes: Vec<u16> = endpoint
-        .responses
-        .keys()
-        .filter_map(|k| k.parse().ok())
-        .filter(|c| (200..300).contains(c))
-        .collect();
-    if codes.is_empty() {
-        vec![200]
-    } else {
-        codes
-    }
 }
 
 /// The `x-doc` clause of a schema file, else `file > fallback`.
