@@ -2,24 +2,9 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::{conform, text};
 
-fn conform(args: &[&str], dir: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use std::process::Command;
 
 #[test]
 fn run_on_the_embedded_server_passes_and_writes_reports() {

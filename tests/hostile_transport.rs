@@ -3,6 +3,8 @@
 //! environment. Targets are the reference server, behind purpose-built loopback listeners.
 
 mod common;
+
+use common::text;
 mod hostile_support;
 
 use std::net::SocketAddr;
@@ -41,14 +43,6 @@ fn conform(args: &[&str], dir: &Path, env: &[(&str, String)]) -> Output {
         cmd.env(k, v);
     }
     cmd.output().expect("binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// A private config file (mode 600, so no warning) holding `toml`.

@@ -4,25 +4,10 @@
 
 mod common;
 
+use common::{conform, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn conform(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use std::process::Output;
 
 /// `conform run` on the embedded server into `dir/out`, with extra arguments; returns the
 /// output and the report.json path.

@@ -194,53 +194,16 @@ fn positives(
     let Some(base_obj) = base.as_object() else {
         return out;
     };
-    let fixed: Vec<&String> = endpoint.generate.fixed.iter().collect();
     for i in 0..opts.max_cases {
         let mut rng =
             StdRng::seed_from_u64(seed_for(opts.seed, &contract.suite.name, &endpoint.id, i));
-        let mut found = None;
-        for _ in 0..20 {
-            let mut body = serde_json::Map::new();
-            // Discriminators first, so conditional branches see them.
-            let mut names: Vec<&String> = view.properties.keys().collect();
-            names.sort_by_key(|n| !view.conditionals.iter().any(|c| &c.discriminator == *n));
-            for name in names {
-                let keep = fixed.contains(&name);
-                let current = Value::Object(body.clone());
-                let required = view.required_for(&current).contains(name)
-                    || view.conditionals.iter().any(|c| {
-                        current.get(&c.discriminator) == Some(&c.value) && c.required.contains(name)
-                    });
-                if keep {
-                    if let Some(v) = base_obj.get(name.as_str()) {
-                        body.insert(name.clone(), v.clone());
-                    }
-                    continue;
-                }
-                if !required && !rng.random_bool(0.5) {
-                    continue;
-                }
-                if let Some(field) = view.field_for(name, &current) {
-                    body.insert(name.clone(), values::valid(&field, &mut rng));
-                }
-            }
-            // Fields only a conditional branch declares.
-            let current = Value::Object(body.clone());
-            for c in view.active(&current) {
-                for name in &c.required {
-                    if !body.contains_key(name) {
-                        if let Some(field) = c.properties.get(name) {
-                            body.insert(name.clone(), values::valid(field, &mut rng));
-                        }
-                    }
-                }
-            }
-            let candidate = Value::Object(body);
-            if contract.schemas.validate(file, &candidate).is_ok() {
-                found = Some(candidate);
-                break;
-            }
-        }
+        let kept: serde_json::Map<String, Value> = endpoint
+            .generate
+            .fixed
+            .iter()
+            .filter_map(|name| Some((name.clone(), base_obj.get(name)?.clone())))
+            .collect();
+        let found = valid_body(&contract.schemas, file, view, &kept, true, &mut rng);
         match found {
             Some(body) => out.push(Generated {
                 kind: "positive",
@@ -256,6 +219,55 @@ fn positives(
         }
     }
     out
+}
+
+/// A body the schema `file` accepts, drawn from `rng`: the fields in `kept` as given, every
+/// required field (conditional branches included) generated, and, when `optional`, each other
+/// field with even odds. `None` when 20 draws give no valid body.
+pub fn valid_body(
+    schemas: &crate::contract::SchemaSet,
+    file: &str,
+    view: &view::ObjectView,
+    kept: &serde_json::Map<String, Value>,
+    optional: bool,
+    rng: &mut StdRng,
+) -> Option<Value> {
+    for _ in 0..20 {
+        let mut body = serde_json::Map::new();
+        // Discriminators first, so conditional branches see them.
+        let mut names: Vec<&String> = view.properties.keys().collect();
+        names.sort_by_key(|n| !view.conditionals.iter().any(|c| &c.discriminator == *n));
+        for name in names {
+            if let Some(v) = kept.get(name) {
+                body.insert(name.clone(), v.clone());
+                continue;
+            }
+            let current = Value::Object(body.clone());
+            let required = view.required_for(&current).contains(name);
+            if !required && (!optional || !rng.random_bool(0.5)) {
+                continue;
+            }
+            if let Some(field) = view.field_for(name, &current) {
+                body.insert(name.clone(), values::valid(&field, rng));
+            }
+        }
+        // Fields only a conditional branch declares.
+        let current = Value::Object(body.clone());
+        for c in view.active(&current) {
+            for name in &c.required {
+                if !body.contains_key(name) {
+                    if let Some(field) = c.properties.get(name) {
+                        body.insert(name.clone(), values::valid(field, rng));
+                    }
+                }
+            }
+        }
+        let candidate = Value::Object(body);
+        if schemas.validate(file, &candidate).is_ok() {
+            return Some(candidate);
+        }
+    }
+    None
 }
 
 /// A deterministic per-case seed (FNV-1a over the names, mixed with the run seed).

@@ -25,7 +25,6 @@ use serde_json::{json, Map, Value};
 use super::{unescape, OpenApiError, EXTENSION, METHODS};
 use crate::contract::{self, SchemaSet};
 use crate::generate::negative::param_as_json;
-use crate::generate::values;
 use crate::generate::view::Resolver;
 use crate::template;
 
@@ -1159,35 +1158,7 @@ fn synthesize(schemas: &SchemaSet, file: &str, id: &str) -> Option<Value> {
         seed = seed.wrapping_mul(0x0100_0000_01b3);
     }
     let mut rng = StdRng::seed_from_u64(seed);
-    for _ in 0..20 {
-        let mut body = Map::new();
-        let mut names: Vec<&String> = view.properties.keys().collect();
-        names.sort_by_key(|n| !view.conditionals.iter().any(|c| &c.discriminator == *n));
-        for name in names {
-            let current = Value::Object(body.clone());
-            if !view.required_for(&current).contains(name) {
-                continue;
-            }
-            if let Some(field) = view.field_for(name, &current) {
-                body.insert(name.clone(), values::valid(&field, &mut rng));
-            }
-        }
-        let current = Value::Object(body.clone());
-        for c in view.active(&current) {
-            for name in &c.required {
-                if !body.contains_key(name) {
-                    if let Some(field) = c.properties.get(name) {
-                        body.insert(name.clone(), values::valid(field, &mut rng));
-                    }
-                }
-            }
-        }
-        let candidate = Value::Object(body);
-        if schemas.validate(file, &candidate).is_ok() {
-            return Some(candidate);
-        }
-    }
-    None
+    crate::generate::valid_body(schemas, file, &view, &Map::new(), false, &mut rng)
 }
 
 /// `example` / `examples` of a schema object (either OpenAPI version).
