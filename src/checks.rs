@@ -14,7 +14,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::contract::{Contract, EndpointSpec, StatusPattern};
+use crate::contract::{Contract, EndpointSpec, ResponseSpec, StatusPattern, Violation};
 use crate::http::Incoming;
 
 /// Check ids.
@@ -43,9 +43,11 @@ pub enum Verdict {
     Pass,
     Fail,
     Skip,
-    /// A check of an inferred rule (one the document implies but does not state) that did not
-    /// hold: reported, never failing the case.
-    Warn,
+    /// A *decided* rule (the contract's reading where the document is silent) did not hold:
+    /// reported with its reason, counted apart, never failing the case (except under
+    /// `--strict`).
+    #[serde(alias = "warn")]
+    Advisory,
 }
 
 /// The result of one check on one response.
@@ -53,60 +55,163 @@ pub enum Verdict {
 pub struct CheckResult {
     pub id: String,
     pub outcome: Verdict,
-    /// For a failure: expected against got; for a skip: why.
+    /// For a failure or an advisory: expected against got; for a skip: why.
     pub message: String,
     /// The document clause the check comes from.
     pub doc: String,
+    /// The document's own words for the rule (a verbatim quote), when it states the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    /// Why the rule is the contract's reading where the document is silent (a decided rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl CheckResult {
-    fn new(id: &str, outcome: Verdict, message: String, doc: String) -> Self {
+    pub fn new(id: &str, outcome: Verdict, message: String, doc: String) -> Self {
         CheckResult {
             id: id.to_string(),
             outcome,
             message,
             doc,
+            quote: None,
+            reason: None,
         }
+    }
+
+    /// A passing result.
+    pub fn pass(id: &str, doc: String) -> Self {
+        Self::new(id, Verdict::Pass, String::new(), doc)
+    }
+
+    /// A failure of a stated rule, quoting the document.
+    pub fn fail(id: &str, message: String, doc: String, quote: Option<&str>) -> Self {
+        let mut r = Self::new(id, Verdict::Fail, message, doc);
+        r.quote = quote.map(String::from);
+        r
+    }
+
+    /// A decided rule that did not hold.
+    pub fn advisory(id: &str, message: String, doc: String, reason: &str) -> Self {
+        let mut r = Self::new(id, Verdict::Advisory, message, doc);
+        r.reason = Some(reason.to_string());
+        r
+    }
+
+    /// Failing under `--strict`: a decided rule that did not hold fails like a stated one.
+    pub fn strict(mut self) -> Self {
+        if self.outcome == Verdict::Advisory {
+            self.outcome = Verdict::Fail;
+        }
+        self
     }
 }
 
-/// The statuses a step accepts: listed codes, or any 4xx where the document names none.
+/// Statuses: listed codes and whole classes (`2` for any 2xx, `4` for any 4xx).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Expected {
     pub codes: Vec<u16>,
-    pub any_4xx: bool,
+    pub classes: Vec<u16>,
 }
 
 impl Expected {
     pub fn codes(codes: Vec<u16>) -> Self {
         Expected {
             codes,
-            any_4xx: false,
+            classes: vec![],
         }
     }
 
-    /// From a suite's `expect` list (codes and `"4xx"`).
+    /// Any status of these classes (`2` = 2xx, `4` = 4xx).
+    pub fn classes(classes: &[u16]) -> Self {
+        Expected {
+            codes: vec![],
+            classes: classes.to_vec(),
+        }
+    }
+
+    /// Any status at all (a rule that is wholly decided: the stated side expects nothing).
+    pub fn any() -> Self {
+        Self::classes(&[1, 2, 3, 4, 5])
+    }
+
+    /// From a suite's `expect` list (codes and classes like `"4xx"`).
     pub fn from_patterns(patterns: &[StatusPattern]) -> Self {
         let mut e = Expected::default();
         for p in patterns {
             match p {
                 StatusPattern::Code(c) => e.codes.push(*c),
-                StatusPattern::Class(_) => e.any_4xx = true,
+                StatusPattern::Class(_) => e.classes.extend(p.class()),
             }
         }
         e
     }
 
+    /// The classes of these statuses: what the document states when it names no code.
+    pub fn widened(&self) -> Self {
+        let mut classes: Vec<u16> = self
+            .classes
+            .iter()
+            .copied()
+            .chain(self.codes.iter().map(|c| c / 100))
+            .collect();
+        classes.sort_unstable();
+        classes.dedup();
+        Self::classes(&classes)
+    }
+
     pub fn allows(&self, status: u16) -> bool {
-        self.codes.contains(&status) || (self.any_4xx && (400..500).contains(&status))
+        self.codes.contains(&status) || self.classes.contains(&(status / 100))
     }
 
     pub fn describe(&self) -> String {
-        let mut parts: Vec<String> = self.codes.iter().map(u16::to_string).collect();
-        if self.any_4xx {
-            parts.push("any 4xx".into());
+        if self.classes.len() == 5 {
+            return "any status".into();
         }
+        let mut parts: Vec<String> = self.codes.iter().map(u16::to_string).collect();
+        parts.extend(self.classes.iter().map(|c| format!("any {c}xx")));
         parts.join(" or ")
+    }
+}
+
+/// What a step expects of the status, and where that comes from: the *stated* part (the
+/// document's words, failing when broken) and, where the contract narrows it, the *decided*
+/// part (advising when broken).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectation {
+    pub stated: Expected,
+    /// Clause (`file > section`) of the stated part.
+    pub clause: String,
+    /// The document's words for it.
+    pub quote: Option<String>,
+    /// The contract's narrower reading, and why.
+    pub decided: Option<(Expected, String)>,
+}
+
+impl Expectation {
+    pub fn stated(stated: Expected, clause: String, quote: Option<String>) -> Self {
+        Expectation {
+            stated,
+            clause,
+            quote,
+            decided: None,
+        }
+    }
+
+    /// The contract narrows the stated statuses to `narrow`, for `reason`.
+    pub fn narrowed(mut self, narrow: Expected, reason: &str) -> Self {
+        self.decided = Some((narrow, reason.to_string()));
+        self
+    }
+
+    /// `expected` as the contract's reading: its classes stated, its codes decided.
+    pub fn decided_codes(expected: Expected, clause: String, quote: Option<String>, reason: &str) -> Self {
+        Self::stated(expected.widened(), clause, quote).narrowed(expected, reason)
+    }
+
+    /// The statuses a conforming target answers when every decided rule holds.
+    pub fn narrowest(&self) -> &Expected {
+        self.decided.as_ref().map_or(&self.stated, |(e, _)| e)
     }
 }
 
@@ -114,89 +219,156 @@ impl Expected {
 pub struct StepContext<'a> {
     pub contract: &'a Contract,
     pub endpoint: &'a EndpointSpec,
-    /// Statuses the case accepts.
-    pub expected: &'a Expected,
-    /// Clause behind the expectation (the case's doc).
-    pub expectation_doc: &'a str,
+    /// Statuses the step accepts, stated and decided.
+    pub expected: &'a Expectation,
 }
 
 impl StepContext<'_> {
     fn doc(&self, section: &str) -> String {
         format!("{} > {}", self.contract.suite.document, section)
     }
+
+    /// The documented response for `status`: the one named by that code, else, when the
+    /// document names no success code (the contract's 2xx is decided), the decided 2xx
+    /// response for any 2xx (its body is the same success response).
+    fn response(&self, status: u16) -> Option<&ResponseSpec> {
+        if let Some(r) = self.endpoint.responses.get(&status.to_string()) {
+            return Some(r);
+        }
+        if !(200..300).contains(&status) {
+            return None;
+        }
+        self.endpoint
+            .responses
+            .iter()
+            .find(|(code, r)| code.starts_with('2') && r.status_decided.is_some())
+            .map(|(_, r)| r)
+    }
+
+    /// The document's words to quote for a failure with no rule of its own (no answer, a
+    /// server error): the stated outcome the step expected.
+    fn outcome_quote(&self) -> Option<&str> {
+        self.expected.quote.as_deref()
+    }
+}
+
+/// Where a body rule comes from, for one response.
+struct BodyRules<'a> {
+    schema: &'a str,
+    clause: String,
+    quote: Option<&'a str>,
+    /// The media type the document (or the contract) names, if any, and why it is decided.
+    media_type: Option<(&'a str, Option<&'a str>)>,
+    /// Why the body is the contract's reading (the document shows none here).
+    decided: Option<&'a str>,
+    /// An empty body conforms.
+    may_be_empty: bool,
+}
+
+fn body_rules<'a>(ctx: &'a StepContext<'_>, status: u16) -> Option<BodyRules<'a>> {
+    if let Some(r) = ctx.response(status) {
+        return Some(BodyRules {
+            schema: &r.schema,
+            clause: ctx.doc(&r.doc),
+            quote: r.quote.as_deref(),
+            media_type: r.media_type.as_deref().map(|m| (m, None)),
+            decided: r.body_decided.as_deref(),
+            may_be_empty: status == 204 || r.body_decided.is_some(),
+        });
+    }
+    if status >= 400 {
+        let e = &ctx.contract.suite.errors;
+        let decided = e.body_decided(status);
+        return Some(BodyRules {
+            schema: &e.schema,
+            clause: ctx.doc(&e.doc),
+            quote: e.quote.as_deref(),
+            media_type: e
+                .media_type
+                .as_deref()
+                .map(|m| (m, e.media_type_decided.as_deref())),
+            decided,
+            may_be_empty: e.body_optional || decided.is_some(),
+        });
+    }
+    None
 }
 
 /// Runs every check on a response; returns the results and the body parsed as JSON, if it was.
 pub fn evaluate(ctx: &StepContext<'_>, got: &Incoming) -> (Vec<CheckResult>, Option<Value>) {
     let mut out = vec![
-        CheckResult::new(
-            TRANSPORT,
-            Verdict::Pass,
-            String::new(),
-            ctx.doc(&ctx.endpoint.doc),
-        ),
+        CheckResult::pass(TRANSPORT, ctx.doc(&ctx.endpoint.doc)),
         status(ctx, got),
         no_5xx(ctx, got),
     ];
-    out.push(content_type(ctx, got));
-    let (schema_result, body) = schema(ctx, got);
-    out.push(schema_result);
+    let rules = body_rules(ctx, got.status);
+    out.push(content_type(ctx, rules.as_ref(), got));
+    let (schema_results, body) = schema(ctx, rules.as_ref(), got);
+    out.extend(schema_results);
     out.extend(status_tables(ctx, got, body.as_ref()));
     (out, body)
 }
 
 fn status(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
-    let ok = ctx.expected.allows(got.status);
-    let expected = ctx.expected.describe();
-    CheckResult::new(
-        STATUS,
-        if ok { Verdict::Pass } else { Verdict::Fail },
-        if ok {
-            String::new()
-        } else {
+    let e = ctx.expected;
+    let got_text = || format!("got {} {}", got.status, snippet(&got.body));
+    if !e.stated.allows(got.status) {
+        return CheckResult::fail(
+            STATUS,
+            format!("expected status {}, {}", e.stated.describe(), got_text()),
+            e.clause.clone(),
+            e.quote.as_deref(),
+        );
+    }
+    match &e.decided {
+        Some((narrow, reason)) if !narrow.allows(got.status) => CheckResult::advisory(
+            STATUS,
             format!(
-                "expected status {expected}, got {} {}",
-                got.status,
-                snippet(&got.body)
-            )
-        },
-        ctx.expectation_doc.to_string(),
-    )
+                "the contract reads the status as {}, {} (the document allows {})",
+                narrow.describe(),
+                got_text(),
+                e.stated.describe()
+            ),
+            e.clause.clone(),
+            reason,
+        ),
+        _ => CheckResult::pass(STATUS, e.clause.clone()),
+    }
 }
 
 fn no_5xx(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
-    let ok = got.status < 500;
-    CheckResult::new(
+    let errors = &ctx.contract.suite.errors;
+    let doc = ctx.doc(&errors.doc);
+    if got.status < 500 {
+        return CheckResult::pass(NO_5XX, doc);
+    }
+    CheckResult::fail(
         NO_5XX,
-        if ok { Verdict::Pass } else { Verdict::Fail },
-        if ok {
-            String::new()
-        } else {
-            format!(
-                "expected no server error, got {} {}",
-                got.status,
-                snippet(&got.body)
-            )
-        },
-        ctx.doc(&ctx.contract.suite.errors.doc),
+        format!(
+            "expected no server error, got {} {}",
+            got.status,
+            snippet(&got.body)
+        ),
+        doc,
+        errors.quote.as_deref().or(ctx.outcome_quote()),
     )
 }
 
-/// The media type the document requires for this status, if any, and the clause saying so.
-fn required_media_type<'a>(ctx: &'a StepContext<'_>, status: u16) -> (Option<&'a str>, String) {
-    if let Some(r) = ctx.endpoint.responses.get(&status.to_string()) {
-        return (r.media_type.as_deref(), ctx.doc(&r.doc));
-    }
-    if status >= 400 {
-        let e = &ctx.contract.suite.errors;
-        return (e.media_type.as_deref(), ctx.doc(&e.doc));
-    }
-    (None, ctx.doc(&ctx.endpoint.doc))
+fn is_json_media_type(essence: &str) -> bool {
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-fn content_type(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
-    let (required, doc) = required_media_type(ctx, got.status);
-    if got.body.is_empty() && may_be_empty(ctx, got.status) {
+fn content_type(ctx: &StepContext<'_>, rules: Option<&BodyRules<'_>>, got: &Incoming) -> CheckResult {
+    let Some(rules) = rules else {
+        return CheckResult::new(
+            CONTENT_TYPE,
+            Verdict::Skip,
+            format!("the document gives no body for status {}", got.status),
+            ctx.doc(&ctx.endpoint.doc),
+        );
+    };
+    let doc = rules.clause.clone();
+    if got.body.is_empty() && rules.may_be_empty {
         return CheckResult::new(
             CONTENT_TYPE,
             Verdict::Skip,
@@ -211,95 +383,119 @@ fn content_type(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let (ok, wanted) = match required {
-        Some(m) => (essence == m.to_ascii_lowercase(), m.to_string()),
-        None => (
-            essence == "application/json"
-                || (essence.starts_with("application/") && essence.ends_with("+json")),
-            "a JSON media type (application/json or application/*+json)".to_string(),
-        ),
+    let got_text = if header.is_empty() {
+        "got no Content-Type".to_string()
+    } else {
+        format!("got {header:?}")
     };
-    CheckResult::new(
-        CONTENT_TYPE,
-        if ok { Verdict::Pass } else { Verdict::Fail },
-        if ok {
-            String::new()
-        } else if header.is_empty() {
-            format!("expected Content-Type {wanted}, got no Content-Type")
-        } else {
-            format!("expected Content-Type {wanted}, got {header:?}")
-        },
-        doc,
-    )
+    let json_wanted = "a JSON media type (application/json or application/*+json)";
+    if !is_json_media_type(&essence) {
+        let message = format!("expected Content-Type {json_wanted}, {got_text}");
+        return match rules.decided {
+            Some(reason) => CheckResult::advisory(CONTENT_TYPE, message, doc, reason),
+            None => CheckResult::fail(CONTENT_TYPE, message, doc, rules.quote),
+        };
+    }
+    match rules.media_type {
+        Some((wanted, decided)) if essence != wanted.to_ascii_lowercase() => {
+            let message = format!("expected Content-Type {wanted}, {got_text}");
+            match decided.or(rules.decided) {
+                Some(reason) => CheckResult::advisory(CONTENT_TYPE, message, doc, reason),
+                None => CheckResult::fail(CONTENT_TYPE, message, doc, rules.quote),
+            }
+        }
+        _ => CheckResult::pass(CONTENT_TYPE, doc),
+    }
 }
 
-fn may_be_empty(ctx: &StepContext<'_>, status: u16) -> bool {
-    status == 204
-        || (status >= 400
-            && !ctx.endpoint.responses.contains_key(&status.to_string())
-            && ctx.contract.suite.errors.body_optional)
+fn violations_text(file: &str, violations: &[Violation]) -> String {
+    let mut msg = format!(
+        "expected a body valid against {file}, got {} violation{}:",
+        violations.len(),
+        if violations.len() == 1 { "" } else { "s" }
+    );
+    for v in violations.iter().take(20) {
+        msg.push_str("\n  - ");
+        msg.push_str(&v.to_string());
+    }
+    if violations.len() > 20 {
+        msg.push_str(&format!("\n  - ... {} more", violations.len() - 20));
+    }
+    msg
 }
 
-fn schema(ctx: &StepContext<'_>, got: &Incoming) -> (CheckResult, Option<Value>) {
-    let documented = ctx.endpoint.responses.get(&got.status.to_string());
-    let (file, doc) = match documented {
-        Some(r) => (r.schema.as_str(), ctx.doc(&r.doc)),
-        None if got.status >= 400 => {
-            let e = &ctx.contract.suite.errors;
-            (e.schema.as_str(), ctx.doc(&e.doc))
-        }
-        None => {
-            return (
-                CheckResult::new(
-                    SCHEMA,
-                    Verdict::Skip,
-                    format!("the document gives no body for status {}", got.status),
-                    ctx.doc(&ctx.endpoint.doc),
-                ),
-                parse(&got.body).ok(),
-            )
-        }
+fn schema(
+    ctx: &StepContext<'_>,
+    rules: Option<&BodyRules<'_>>,
+    got: &Incoming,
+) -> (Vec<CheckResult>, Option<Value>) {
+    let Some(rules) = rules else {
+        let r = CheckResult::new(
+            SCHEMA,
+            Verdict::Skip,
+            format!("the document gives no body for status {}", got.status),
+            ctx.doc(&ctx.endpoint.doc),
+        );
+        return (vec![r], parse(&got.body).ok());
     };
-    if got.body.is_empty() && may_be_empty(ctx, got.status) {
+    let file = rules.schema;
+    let doc = rules.clause.clone();
+    if got.body.is_empty() && rules.may_be_empty {
         let r = CheckResult::new(
             SCHEMA,
             Verdict::Skip,
             "empty body, which the document allows here".into(),
             doc,
         );
-        return (r, None);
+        return (vec![r], None);
     }
     let body = match parse(&got.body) {
         Ok(v) => v,
         Err(why) => {
-            let r = CheckResult::new(
-                SCHEMA,
-                Verdict::Fail,
-                format!("expected a JSON body valid against {file}, got {why}"),
-                doc,
-            );
-            return (r, None);
+            let message = format!("expected a JSON body valid against {file}, got {why}");
+            let r = match rules.decided {
+                Some(reason) => CheckResult::advisory(SCHEMA, message, doc, reason),
+                None => CheckResult::fail(SCHEMA, message, doc, rules.quote),
+            };
+            return (vec![r], None);
         }
     };
-    let result = match ctx.contract.schemas.validate(file, &body) {
-        Ok(()) => CheckResult::new(SCHEMA, Verdict::Pass, String::new(), doc),
-        Err(violations) => {
-            let mut msg = format!(
-                "expected a body valid against {file}, got {} violation{}:",
-                violations.len(),
-                if violations.len() == 1 { "" } else { "s" }
-            );
-            for v in violations.iter().take(20) {
-                msg.push_str("\n  - ");
-                msg.push_str(&v.to_string());
-            }
-            if violations.len() > 20 {
-                msg.push_str(&format!("\n  - ... {} more", violations.len() - 20));
-            }
-            CheckResult::new(SCHEMA, Verdict::Fail, msg, doc)
-        }
-    };
-    (result, Some(body))
+    let judged = ctx.contract.schemas.judge(file, &body);
+    let mut out = Vec::new();
+    if !judged.failures.is_empty() {
+        let quote = judged
+            .failures
+            .iter()
+            .find_map(|v| v.quote.as_deref())
+            .or(rules.quote);
+        let message = violations_text(file, &judged.failures);
+        out.push(match rules.decided {
+            Some(reason) => CheckResult::advisory(SCHEMA, message, doc.clone(), reason),
+            None => CheckResult::fail(SCHEMA, message, doc.clone(), quote),
+        });
+    }
+    if !judged.advisories.is_empty() {
+        let mut reasons: Vec<&str> = judged
+            .advisories
+            .iter()
+            .filter_map(|v| v.reason.as_deref())
+            .collect();
+        reasons.dedup();
+        let reason = rules
+            .decided
+            .map(String::from)
+            .unwrap_or_else(|| reasons.join("; "));
+        out.push(CheckResult::advisory(
+            SCHEMA,
+            violations_text(file, &judged.advisories),
+            doc.clone(),
+            &reason,
+        ));
+    }
+    if out.is_empty() {
+        out.push(CheckResult::pass(SCHEMA, doc));
+    }
+    (out, Some(body))
 }
 
 fn status_tables(ctx: &StepContext<'_>, got: &Incoming, body: Option<&Value>) -> Vec<CheckResult> {
@@ -333,21 +529,19 @@ fn status_tables(ctx: &StepContext<'_>, got: &Incoming, body: Option<&Value>) ->
                 },
             }
         };
-        let ok = value.is_some_and(|v| table.values.contains(&v));
+        if value.is_some_and(|v| table.values.contains(&v)) {
+            out.push(CheckResult::pass(STATUS_TABLE, doc));
+            continue;
+        }
         let shown = value.map_or(subject.clone(), |v| format!("{subject} {v}"));
-        out.push(CheckResult::new(
-            STATUS_TABLE,
-            if ok { Verdict::Pass } else { Verdict::Fail },
-            if ok {
-                String::new()
-            } else {
-                format!(
-                    "expected a value of the {} table ({listed}), got {shown}",
-                    table.name
-                )
-            },
-            doc,
-        ));
+        let message = format!(
+            "expected a value of the {} table ({listed}), got {shown}",
+            table.name
+        );
+        out.push(match &table.decided {
+            Some(reason) => CheckResult::advisory(STATUS_TABLE, message, doc, reason),
+            None => CheckResult::fail(STATUS_TABLE, message, doc, table.quote.as_deref()),
+        });
     }
     out
 }

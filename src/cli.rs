@@ -115,6 +115,11 @@ pub struct RunArgs {
     /// Property-based valid bodies generated per endpoint.
     #[arg(long, value_name = "N", default_value_t = GenerateOptions::default().max_cases)]
     pub max_cases: usize,
+    /// Decided rules (the contracts' readings where a document is silent) fail like the
+    /// document's own; without it they are advisories. Per contract: `strict = true` in its
+    /// table of the config.
+    #[arg(long)]
+    pub strict: bool,
     /// Report formats, baseline, known failures, partition.
     #[command(flatten)]
     pub reporting: reporting::ReportArgs,
@@ -260,6 +265,7 @@ fn run(mut args: RunArgs) -> Result<u8> {
         run_timeout: (args.run_timeout != 0.0)
             .then(|| seconds(args.run_timeout, "--run-timeout"))
             .transpose()?,
+        strict: args.strict,
         rate: args.rate,
     };
     if args.insecure {

@@ -54,6 +54,9 @@ pub struct Target {
     pub vars: BTreeMap<String, Value>,
     /// Keys whose value came from the environment.
     pub from_env: BTreeSet<String>,
+    /// `strict = true`: the contract's decided rules fail like stated ones (for the API owner
+    /// whose rules they are), as `--strict` does for every contract.
+    pub strict: bool,
 }
 
 /// The whole config: contract name → target.
@@ -132,12 +135,18 @@ impl TargetConfig {
                 ));
             }
             from_env.remove("base_url");
+            let strict = match vars.remove("strict") {
+                None => false,
+                Some(Value::Bool(b)) => b,
+                Some(_) => return Err(invalid(&contract, "`strict` must be true or false".into())),
+            };
             targets.insert(
                 contract,
                 Target {
                     base_url: base_url.trim_end_matches('/').to_string(),
                     vars,
                     from_env,
+                    strict,
                 },
             );
         }
@@ -214,7 +223,7 @@ impl TargetConfig {
                 if !spec.contains_key(key) {
                     let known: Vec<&str> = spec.keys().map(String::as_str).collect();
                     return Err(invalid(format!(
-                        "unknown key `{key}` (the suite takes base_url, {})",
+                        "unknown key `{key}` (the suite takes base_url, strict, {})",
                         known.join(", ")
                     )));
                 }

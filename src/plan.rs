@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use std::collections::BTreeMap;
 
-use crate::checks::Expected;
+use crate::checks::{Expectation, Expected};
 use crate::config::TargetConfig;
 use crate::contract::{AuthSpec, CaseSpec, Contract, EndpointSpec, StatusPattern, StepSpec};
 use crate::generate::{self, BodyInput, Dropped, GenerateOptions};
@@ -92,23 +92,74 @@ pub struct PlannedStep {
     pub literal_body: Option<BodyInput>,
     /// Generated raw parameter values (no templates), replacing `spec.params` entries.
     pub literal_params: BTreeMap<String, String>,
-    /// Statuses accepted, when not `spec.expect` / the documented 2xx.
-    pub expected: Option<Expected>,
+    /// Statuses accepted: stated by the document, narrowed by the contract's decisions.
+    pub expected: Expectation,
     /// A restore step that only runs when an earlier step failed (the target wrongly accepted
     /// an invalid request).
     pub only_after_failure: bool,
 }
 
 impl PlannedStep {
-    fn new(spec: StepSpec, credential: Credential) -> Self {
+    fn new(spec: StepSpec, credential: Credential, expected: Expectation) -> Self {
         PlannedStep {
             spec,
             credential,
             literal_body: None,
             literal_params: BTreeMap::new(),
-            expected: None,
+            expected,
             only_after_failure: false,
         }
+    }
+
+    /// A step written in the suite: what it expects comes from its `expect` (the case's clause
+    /// and quote), or from the endpoint's documented success.
+    fn written(contract: &Contract, spec: &StepSpec, case: Option<&CaseSpec>) -> Self {
+        let expected = step_expectation(contract, spec, case);
+        PlannedStep::new(spec.clone(), step_credential(contract, spec), expected)
+    }
+}
+
+/// What a written step expects. Without `expect`: the endpoint's documented success. With it:
+/// the listed statuses, stated by the case's clause, or decided (`expect_decided`, or a case
+/// that is decided as a whole), their classes then being what is stated.
+pub fn step_expectation(contract: &Contract, spec: &StepSpec, case: Option<&CaseSpec>) -> Expectation {
+    let Some(endpoint) = contract.endpoint(&spec.endpoint) else {
+        return Expectation::stated(Expected::any(), String::new(), None);
+    };
+    if spec.expect.is_empty() {
+        return generate::success_expectation(contract, endpoint);
+    }
+    let clause = format!(
+        "{} > {}",
+        contract.suite.document,
+        case.map_or(endpoint.doc.as_str(), |c| c.doc.as_str())
+    );
+    let quote = spec
+        .quote
+        .clone()
+        .or_else(|| case.and_then(|c| c.quote.clone()))
+        .or_else(|| endpoint.quote.clone());
+    let listed = Expected::from_patterns(&spec.expect);
+    if let Some(reason) = case.and_then(|c| c.decided.as_deref()) {
+        // The whole case is the contract's reading: the document states nothing it expects.
+        return Expectation::stated(Expected::any(), clause, quote).narrowed(listed, reason);
+    }
+    match spec.expect_decided.as_deref() {
+        Some(reason) => Expectation::decided_codes(listed, clause, quote, reason),
+        None => Expectation::stated(listed, clause, quote),
+    }
+}
+
+/// What a refused credential gets: 401 where the document names it, else any 4xx (401 the
+/// contract's reading).
+pub fn auth_expectation(contract: &Contract) -> Expectation {
+    let auth = &contract.suite.auth;
+    let clause = format!("{} > {}", contract.suite.document, auth.doc());
+    let quote = auth.quote().map(String::from);
+    let code = Expected::codes(vec![401]);
+    match auth.status_decided() {
+        Some(reason) => Expectation::decided_codes(code, clause, quote, reason),
+        None => Expectation::stated(code, clause, quote),
     }
 }
 
@@ -134,6 +185,8 @@ pub struct CasePlan {
     pub serial: Option<String>,
     /// Why the case will not run.
     pub skip: Option<String>,
+    /// Why what the case expects is the contract's reading (a case decided as a whole).
+    pub decided: Option<String>,
 }
 
 /// Why cases could not be planned.
@@ -254,7 +307,7 @@ fn generated_cases(
                 .generate
                 .before
                 .iter()
-                .map(|s| PlannedStep::new(s.clone(), step_credential(contract, s)))
+                .map(|s| PlannedStep::written(contract, s, None))
                 .collect();
             let mut params = example.params.clone();
             for k in g.params.keys() {
@@ -270,14 +323,15 @@ fn generated_cases(
                 restore: false,
                 optional: false,
                 asserts: vec![],
+                expect_decided: None,
+                quote: None,
             };
-            let mut step = PlannedStep::new(main, credential.clone());
+            let mut step = PlannedStep::new(main, credential.clone(), g.expected);
             step.literal_body = g.body.or_else(|| base_body.clone().map(BodyInput::Json));
             step.literal_params = g.params;
-            step.expected = Some(g.expected);
             steps.push(step);
             for r in &endpoint.generate.restore {
-                let mut s = PlannedStep::new(r.clone(), step_credential(contract, r));
+                let mut s = PlannedStep::written(contract, r, None);
                 s.spec.restore = true;
                 s.only_after_failure = restore_only_after_failure;
                 steps.push(s);
@@ -311,6 +365,7 @@ fn generated_plan(
         bindings: Vars::new(),
         serial: None,
         skip: None,
+        decided: None,
     }
 }
 
@@ -338,7 +393,7 @@ fn suite_cases(
     let steps: Vec<PlannedStep> = case
         .steps
         .iter()
-        .map(|s| PlannedStep::new(s.clone(), step_credential(contract, s)))
+        .map(|s| PlannedStep::written(contract, s, Some(case)))
         .collect();
     let base = CasePlan {
         id: format!("{name}::{}", case.name),
@@ -357,6 +412,7 @@ fn suite_cases(
         bindings: Vars::new(),
         serial: case.serial.clone(),
         skip: None,
+        decided: case.decided.clone(),
     };
     let Some(each) = &case.each else {
         let mut plan = base;
@@ -415,6 +471,8 @@ fn auth_cases(
                 params: example.params.clone(),
                 body: example.body.clone(),
                 expect: vec![StatusPattern::Code(401)],
+                expect_decided: None,
+                quote: None,
                 capture: Default::default(),
                 restore: false,
                 optional: false,
@@ -440,12 +498,14 @@ fn auth_cases(
                 steps: vec![PlannedStep::new(
                     step,
                     Credential::Bad(variant, credential_var.clone()),
+                    auth_expectation(contract),
                 )],
                 bindings: Vars::new(),
                 // A target that wrongly accepts the credential acts on the account: the case
                 // holds the endpoint's serial key like the other generated cases.
                 serial: endpoint.generate.serial.clone(),
                 skip: None,
+                decided: None,
             };
             plan.skip = vars.and_then(|v| missing_variable(contract, &plan, v));
             plan

@@ -1,61 +1,51 @@
 //! The documents' promises across calls, as checks (id `promise`): a suite step's `assert`
 //! entries, evaluated on the step's answer and on the values captured so far.
 //!
-//! Each promise names its clause; a promise the document only implies (`inferred = true`)
-//! warns instead of failing, so a vendor is told without being failed on a guess.
+//! Each promise names its clause and quotes the document; a promise the document only implies
+//! (`decided = "why"`) advises instead of failing, so a vendor is told without being failed on
+//! a guess.
 
 use base64::Engine;
 use serde_json::Value;
 
-use crate::checks::{CheckResult, Verdict};
+use crate::checks::CheckResult;
 use crate::contract::AssertSpec;
 use crate::template::{self, Vars};
 
 /// The check id of every promise.
 pub const PROMISE: &str = "promise";
 
-/// Evaluates the step's promises on `body` (the answer, parsed) with `vars`.
+/// Evaluates the step's promises on `body` (the answer, parsed) with `vars`. `case_decided`
+/// is the reason when the whole case is the contract's reading.
 pub fn evaluate(
     asserts: &[AssertSpec],
     document: &str,
     status: u16,
     body: Option<&Value>,
     vars: &Vars,
+    case_decided: Option<&str>,
 ) -> Vec<CheckResult> {
     asserts
         .iter()
         .filter(|a| a.when_status.is_empty() || a.when_status.contains(&status))
         .map(|a| {
-            let result = check(a, body, vars);
-            let (outcome, message) = match result {
-                Ok(()) => (Verdict::Pass, String::new()),
-                Err(why) => (
-                    if a.inferred {
-                        Verdict::Warn
-                    } else {
-                        Verdict::Fail
-                    },
-                    format!(
-                        "{}{}: {why}{}",
-                        a.id,
-                        if a.description.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({})", a.description)
-                        },
-                        if a.inferred {
-                            " [inferred: the document implies this rule but does not state it]"
-                        } else {
-                            ""
-                        }
-                    ),
-                ),
+            let doc = format!("{document} > {}", a.doc);
+            let why = match check(a, body, vars) {
+                Ok(()) => return CheckResult::pass(PROMISE, doc),
+                Err(why) => why,
             };
-            CheckResult {
-                id: PROMISE.to_string(),
-                outcome,
-                message,
-                doc: format!("{document} > {}", a.doc),
+            let message = format!(
+                "{}{}: {why}",
+                a.id,
+                if a.description.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", a.description)
+                },
+            );
+            match a.decided.as_deref().or(case_decided) {
+                Some(reason) => CheckResult::advisory(PROMISE, message, doc, reason),
+                None => CheckResult::fail(PROMISE, message, doc, a.quote.as_deref()),
             }
         })
         .collect()
@@ -224,6 +214,7 @@ fn shown(v: Option<&Value>) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+    use crate::checks::Verdict;
 
     fn spec(f: impl FnOnce(&mut AssertSpec)) -> AssertSpec {
         let mut a = AssertSpec {
@@ -237,7 +228,7 @@ mod tests {
     }
 
     fn outcome(a: AssertSpec, body: Value) -> Verdict {
-        evaluate(&[a], "doc.txt", 200, Some(&body), &Vars::new())[0].outcome
+        evaluate(&[a], "doc.txt", 200, Some(&body), &Vars::new(), None)[0].outcome
     }
 
     #[test]
@@ -292,10 +283,10 @@ mod tests {
             outcome(spec(agree), json!({"x": true, "roles": ["PARTNER"]})),
             Verdict::Fail
         );
-        let inferred = spec(|a| {
-            a.inferred = true;
+        let decided = spec(|a| {
+            a.decided = Some("the document implies it".into());
             a.equals = Some(json!(1))
         });
-        assert_eq!(outcome(inferred, json!({"x": 2})), Verdict::Warn);
+        assert_eq!(outcome(decided, json!({"x": 2})), Verdict::Advisory);
     }
 }

@@ -125,12 +125,12 @@ impl Prepared {
         }
         let s = &report.summary;
         println!(
-            "conform: {} passed, {} failed ({} expected), {} skipped, {} warnings; {}",
+            "conform: {} passed, {} failed ({} expected), {} skipped, {} advisories; {}",
             s.passed,
             s.failed,
             s.expected_failures,
             s.skipped,
-            s.warnings,
+            s.advisories,
             if written.is_empty() {
                 "no reports written".to_string()
             } else {

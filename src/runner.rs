@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use serde_json::Value;
 
-use crate::checks::{self, CheckResult, Expected, StepContext, Verdict};
+use crate::checks::{self, CheckResult, StepContext, Verdict};
 use crate::config::{Target, TargetConfig};
 use crate::contract::{AuthSpec, Contract, EndpointSpec, ParamLocation};
 use crate::generate::BodyInput;
@@ -54,6 +54,8 @@ pub struct RunSettings {
     pub rate: Option<f64>,
     /// Time limit of the whole run (`--run-timeout`); none when `None`.
     pub run_timeout: Option<Duration>,
+    /// `--strict`: decided rules fail like stated ones, for every contract.
+    pub strict: bool,
 }
 
 /// Shared by every case of a run.
@@ -64,6 +66,7 @@ pub struct RunContext {
     pub redactor: Redactor,
     pacer: Option<Pacer>,
     run_timeout: Option<Duration>,
+    strict: bool,
     serial: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
@@ -85,8 +88,20 @@ impl RunContext {
             redactor,
             pacer: settings.rate.and_then(Pacer::new),
             run_timeout: settings.run_timeout,
+            strict: settings.strict,
             serial: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Whether decided rules fail for this contract (`--strict`, or `strict = true` in its
+    /// table of the config).
+    pub fn strict_for(&self, contract: &str) -> bool {
+        self.strict
+            || self
+                .config
+                .targets
+                .get(contract)
+                .is_some_and(|t| t.strict)
     }
 
     fn serial_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -155,7 +170,7 @@ pub fn run(
                     .unwrap_or_else(|p| p.into_inner())
                     .push(report);
                 match verdict {
-                    Verdict::Pass | Verdict::Warn => Ok(Completion::Completed),
+                    Verdict::Pass | Verdict::Advisory => Ok(Completion::Completed),
                     Verdict::Skip => Ok(Completion::ignored_with(message)),
                     Verdict::Fail => Err(Failed::from(message)),
                 }
@@ -304,6 +319,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
         report.message = format!("skipped: no [{}] in the target config", contract.name());
         return report;
     };
+    let strict = ctx.strict_for(contract.name());
     let mut vars: Vars = target.vars.clone();
     vars.extend(plan.bindings.clone());
     let mut failures: Vec<String> = Vec::new();
@@ -346,16 +362,10 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             Some(Ok(sent)) => vars.insert("request".into(), sent),
             _ => vars.remove("request"),
         };
-        let expected = match &step.expected {
-            Some(e) => e.clone(),
-            None if step.spec.expect.is_empty() => Expected::codes(endpoint.success_statuses()),
-            None => Expected::from_patterns(&step.spec.expect),
-        };
         let sctx = StepContext {
             contract,
             endpoint,
-            expected: &expected,
-            expectation_doc: &plan.doc,
+            expected: &step.expected,
         };
         let (checks, response) = match send_paced(ctx, &outgoing).await {
             Ok((incoming, retries)) => {
@@ -378,19 +388,25 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                         incoming.status,
                         body.as_ref(),
                         &vars,
+                        plan.decided.as_deref(),
                     ));
                 }
                 (checks, Some(incoming))
             }
             Err(e) => (
-                vec![CheckResult {
-                    id: checks::TRANSPORT.into(),
-                    outcome: Verdict::Fail,
-                    message: ctx.redactor.apply(&e.to_string()),
-                    doc: format!("{} > {}", contract.suite.document, endpoint.doc),
-                }],
+                vec![CheckResult::fail(
+                    checks::TRANSPORT,
+                    ctx.redactor.apply(&e.to_string()),
+                    format!("{} > {}", contract.suite.document, endpoint.doc),
+                    step.expected.quote.as_deref(),
+                )],
                 None,
             ),
+        };
+        let checks: Vec<CheckResult> = if strict {
+            checks.into_iter().map(CheckResult::strict).collect()
+        } else {
+            checks
         };
         let failed: Vec<&CheckResult> = checks
             .iter()
@@ -421,6 +437,12 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                     "\n  [{}] {}\n      clause: {}",
                     c.id, c.message, c.doc
                 ));
+                if let Some(q) = &c.quote {
+                    text.push_str(&format!("\n      the document: \"{q}\""));
+                }
+                if let Some(r) = &c.reason {
+                    text.push_str(&format!("\n      decided rule (failing under --strict): {r}"));
+                }
             }
             text.push_str(&format!("\n  reproduce: {curl}"));
             failures.push(ctx.redactor.apply(&text));
@@ -445,15 +467,26 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             curl,
         ));
     }
-    let warnings: Vec<String> = report
+    let advisories: Vec<String> = report
         .steps
         .iter()
         .flat_map(|s| s.checks.iter())
-        .filter(|c| c.outcome == Verdict::Warn)
-        .map(|c| format!("  [warning] {} (clause: {})", c.message, c.doc))
+        .filter(|c| c.outcome == Verdict::Advisory)
+        .map(|c| {
+            format!(
+                "  [advisory: {}] {}\n      decided: {}",
+                c.id,
+                c.message,
+                c.reason.as_deref().unwrap_or("")
+            )
+        })
         .collect();
-    if failures.is_empty() && !warnings.is_empty() {
-        report.message = format!("passed with warnings:\n{}", warnings.join("\n"));
+    if failures.is_empty() && !advisories.is_empty() {
+        report.outcome = Verdict::Advisory;
+        report.message = format!(
+            "held the document; the contract's own readings did not hold (advisories):\n{}",
+            advisories.join("\n")
+        );
     }
     if !skipped_steps.is_empty() {
         report.message.push_str(&format!(
@@ -549,22 +582,18 @@ fn capture(
         .and_then(|e| e.responses.values().next())
         .map(|r| format!("{} > {}", contract.suite.document, r.doc))
         .unwrap_or_default();
-    Some(CheckResult {
-        id: checks::CAPTURE.into(),
-        outcome: if missing.is_empty() {
-            Verdict::Pass
-        } else {
-            Verdict::Fail
-        },
-        message: if missing.is_empty() {
-            String::new()
-        } else {
+    Some(if missing.is_empty() {
+        CheckResult::pass(checks::CAPTURE, doc)
+    } else {
+        CheckResult::fail(
+            checks::CAPTURE,
             format!(
                 "expected values that later steps use at {}, got none there",
                 missing.join(", ")
-            )
-        },
-        doc,
+            ),
+            doc,
+            step.expected.quote.as_deref(),
+        )
     })
 }
 

@@ -19,7 +19,7 @@ fn run_with_fault(fault: &str, id: &str) -> (Verdict, Vec<String>, String) {
         .steps
         .iter()
         .flat_map(|s| s.checks.iter())
-        .filter(|c| matches!(c.outcome, Verdict::Fail | Verdict::Warn))
+        .filter(|c| matches!(c.outcome, Verdict::Fail | Verdict::Advisory))
         .map(|c| c.id.clone())
         .collect();
     (case.outcome, checks, case.message.clone())
@@ -72,7 +72,7 @@ fn every_flow_passes_on_the_reference_server_and_checks_promises() {
         );
     }
     assert_eq!(
-        report.summary.warnings, 0,
+        report.summary.advisories, 0,
         "the reference server is consistent"
     );
 }

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use conform::checks::{self, Expected, StepContext};
+use conform::checks::{self, Expectation, Expected, StepContext};
 use conform::http::Incoming;
 use conform::redact::Redactor;
 use conform::runner::{self, RunContext, RunSettings};
@@ -247,11 +247,13 @@ fn checks_and_redaction_never_panic_on_hostile_answers() {
     let redactor = Redactor::new();
     redactor.add("a-configured-secret", "SECRET");
     let expected = [
-        Expected::codes(vec![200]),
-        Expected {
-            codes: vec![],
-            any_4xx: true,
-        },
+        Expectation::stated(Expected::codes(vec![200]), "doc".into(), None),
+        Expectation::decided_codes(
+            Expected::codes(vec![400]),
+            "doc".into(),
+            Some("quote".into()),
+            "reason",
+        ),
     ];
     let clock = Instant::now();
     let mut rounds = 0u64;
@@ -269,7 +271,6 @@ fn checks_and_redaction_never_panic_on_hostile_answers() {
                     contract,
                     endpoint,
                     expected: &expected[rounds as usize % 2],
-                    expectation_doc: "doc",
                 };
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     let (results, _) = checks::evaluate(&sctx, &got);

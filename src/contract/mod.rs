@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use schemas::{SchemaError, SchemaSet, Violation};
+pub use schemas::{Judgement, SchemaError, SchemaSet, Violation, DECIDED_KEY, QUOTE_KEY};
 pub use suite::*;
 
 /// Why a contract could not be loaded.

@@ -10,6 +10,41 @@ use serde_json::{json, Value};
 
 /// Base URI of every schema file: `BASE/<contract>/<file>`.
 pub const SCHEMA_BASE: &str = "https://conform.invalid/schemas";
+/// Base URI of the *stated* copy of every schema file: the same file with its decided
+/// keywords taken out, so that only the document's own rules can fail a target.
+pub const STATED_BASE: &str = "https://conform.invalid/stated";
+
+/// Annotation: the document's words for the rules of the subschema it sits in.
+pub const QUOTE_KEY: &str = "x-quote";
+/// Annotation: a rule the contract decides where the document is silent. Either a string (the
+/// whole subschema is the contract's reading, and why) or an object naming sibling keywords
+/// and why each is decided: `"x-decided": {"maxLength": "the document gives no length"}`.
+pub const DECIDED_KEY: &str = "x-decided";
+
+/// Keywords whose value is one subschema.
+const SUBSCHEMA: &[&str] = &[
+    "items",
+    "additionalProperties",
+    "contains",
+    "propertyNames",
+    "then",
+    "else",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "additionalItems",
+];
+/// Keywords whose value is a list of subschemas.
+const SUBSCHEMA_LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+/// Keywords whose value maps names to subschemas.
+const SUBSCHEMA_MAP: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
+/// Keywords under which removing a rule would make the schema stricter, not looser.
+const INVERTING: &[&str] = &["not", "if"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -39,6 +74,43 @@ pub struct Violation {
     /// JSON pointer into the schema (the keyword that failed is the last segment).
     pub schema_path: String,
     pub message: String,
+    /// The document's words for the broken rule (the nearest `x-quote`), when stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    /// Why the broken rule is the contract's reading (its `x-decided`), when decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Violation {
+    fn plain(message: String) -> Self {
+        Violation {
+            instance_path: String::new(),
+            schema_path: String::new(),
+            message,
+            quote: None,
+            reason: None,
+        }
+    }
+
+    /// The keyword that failed.
+    pub fn keyword(&self) -> &str {
+        self.schema_path.rsplit('/').next().unwrap_or("")
+    }
+}
+
+/// How an instance fares against a schema, rule by rule: the broken rules the document states
+/// (failures), and the broken rules the contract decided (advisories).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Judgement {
+    pub failures: Vec<Violation>,
+    pub advisories: Vec<Violation>,
+}
+
+impl Judgement {
+    pub fn is_valid(&self) -> bool {
+        self.failures.is_empty() && self.advisories.is_empty()
+    }
 }
 
 impl std::fmt::Display for Violation {
@@ -57,6 +129,8 @@ pub struct SchemaSet {
     contract: String,
     raw: BTreeMap<String, Value>,
     compiled: BTreeMap<String, Validator>,
+    /// The same files with every decided keyword taken out.
+    stated: BTreeMap<String, Validator>,
 }
 
 impl std::fmt::Debug for SchemaSet {
@@ -108,46 +182,127 @@ impl SchemaSet {
         };
         let mut builder = Registry::new();
         for (name, value) in &raw {
+            let stated = stated_copy(value, "").map_err(|message| SchemaError::Compile {
+                file: name.clone(),
+                message,
+            })?;
             builder = builder
                 .add(uri(contract, name), value.clone())
+                .map_err(|e| compile_err(name, &e))?
+                .add(stated_uri(contract, name), stated)
                 .map_err(|e| compile_err(name, &e))?;
         }
         let registry = builder
             .prepare()
             .map_err(|e| compile_err("(registry)", &e))?;
-        let mut compiled = BTreeMap::new();
-        for name in raw.keys() {
-            let validator = jsonschema::options()
+        let build = |target: String, name: &str| {
+            jsonschema::options()
                 .with_draft(Draft::Draft202012)
                 .with_registry(&registry)
                 .should_validate_formats(true)
                 .offline()
-                .build(&json!({ "$ref": uri(contract, name) }))
-                .map_err(|e| compile_err(name, &e))?;
-            compiled.insert(name.clone(), validator);
+                .build(&json!({ "$ref": target }))
+                .map_err(|e| compile_err(name, &e))
+        };
+        let mut compiled = BTreeMap::new();
+        let mut stated = BTreeMap::new();
+        for name in raw.keys() {
+            compiled.insert(name.clone(), build(uri(contract, name), name)?);
+            stated.insert(name.clone(), build(stated_uri(contract, name), name)?);
         }
         Ok(SchemaSet {
             contract: contract.to_string(),
             raw,
             compiled,
+            stated,
         })
     }
 
-    /// Validates `instance` against schema file `name`; every violation, in schema order.
+    /// Validates `instance` against the stated copy of `name`: only the document's rules.
+    pub fn validate_stated(&self, name: &str, instance: &Value) -> Result<(), Vec<Violation>> {
+        self.run(&self.stated, name, instance)
+    }
+
+    /// Judges `instance` against schema file `name`, rule by rule. A violation is a failure
+    /// when the stated copy (decided keywords taken out) breaks too, an advisory otherwise;
+    /// each carries the nearest quote or the reason of its keyword.
+    pub fn judge(&self, name: &str, instance: &Value) -> Judgement {
+        let all = match self.validate(name, instance) {
+            Ok(()) => return Judgement::default(),
+            Err(all) => all,
+        };
+        let stated = self.validate_stated(name, instance).err().unwrap_or_default();
+        let mut out = Judgement::default();
+        for mut v in all {
+            let is_stated = stated
+                .iter()
+                .any(|s| s.instance_path == v.instance_path && s.schema_path == v.schema_path);
+            if is_stated {
+                out.failures.push(v);
+            } else {
+                v.quote = None;
+                if v.reason.is_none() {
+                    v.reason = Some(
+                        "a rule of the contract's (docs/decisions.md), not of the document".into(),
+                    );
+                }
+                out.advisories.push(v);
+            }
+        }
+        // A stated copy that breaks where the full schema held (an `anyOf` branch decided
+        // away): still the document's rule.
+        for s in stated {
+            if !out
+                .failures
+                .iter()
+                .any(|f| f.instance_path == s.instance_path && f.schema_path == s.schema_path)
+            {
+                out.failures.push(s);
+            }
+        }
+        out
+    }
+
+    /// Validates `instance` against schema file `name`; every violation, in schema order,
+    /// each with the quote or the reason of the rule it breaks.
     pub fn validate(&self, name: &str, instance: &Value) -> Result<(), Vec<Violation>> {
-        let Some(validator) = self.compiled.get(name) else {
-            return Err(vec![Violation {
-                instance_path: String::new(),
-                schema_path: String::new(),
-                message: format!("schema {name} is not compiled"),
-            }]);
+        self.run(&self.compiled, name, instance)
+    }
+
+    fn run(
+        &self,
+        set: &BTreeMap<String, Validator>,
+        name: &str,
+        instance: &Value,
+    ) -> Result<(), Vec<Violation>> {
+        let Some(validator) = set.get(name) else {
+            return Err(vec![Violation::plain(format!(
+                "schema {name} is not compiled"
+            ))]);
         };
         let errors: Vec<Violation> = validator
             .iter_errors(instance)
-            .map(|e| Violation {
-                instance_path: e.instance_path().to_string(),
-                schema_path: e.schema_path().to_string(),
-                message: e.to_string(),
+            .map(|e| {
+                let location = e
+                    .absolute_keyword_location()
+                    .map(|u| u.as_str().to_string());
+                let missing = match e.kind() {
+                    jsonschema::error::ValidationErrorKind::Required { property } => {
+                        property.as_str().map(String::from)
+                    }
+                    _ => None,
+                };
+                let (quote, reason) = location
+                    .as_deref()
+                    .and_then(|l| self.provenance(l, missing.as_deref()))
+                    .unwrap_or((None, None));
+                Violation {
+                    instance_path: e.instance_path().to_string(),
+                    schema_path: e.schema_path().to_string(),
+                    message: e.to_string(),
+                    quote,
+                    reason,
+                }
             })
             .collect();
         if errors.is_empty() {
@@ -155,6 +310,142 @@ impl SchemaSet {
         } else {
             Err(errors)
         }
+    }
+
+    /// The quote and the decision behind the keyword at `location` (an absolute keyword
+    /// location, `BASE/<contract>/<file>#/pointer/keyword`). `missing` names the property a
+    /// `required` keyword misses: its own quote is the better one.
+    fn provenance(
+        &self,
+        location: &str,
+        missing: Option<&str>,
+    ) -> Option<(Option<String>, Option<String>)> {
+        let (resource, pointer) = location.split_once('#').unwrap_or((location, ""));
+        let file = resource.rsplit('/').next()?;
+        let root = self.raw.get(file)?;
+        let pointer = percent_decode(pointer);
+        let (parent, keyword) = pointer.rsplit_once('/').unwrap_or(("", pointer.as_str()));
+        let mut reason = None;
+        let mut quote = None;
+        if let Some(prop) = missing {
+            let own = format!("{parent}/properties/{}", escape_pointer(prop));
+            quote = root
+                .pointer(&own)
+                .and_then(|s| s.get(QUOTE_KEY))
+                .and_then(Value::as_str)
+                .map(String::from);
+        }
+        // From the keyword's own subschema up to the file's root.
+        let mut at = parent.to_string();
+        loop {
+            if let Some(schema) = root.pointer(&at) {
+                match schema.get(DECIDED_KEY) {
+                    Some(Value::String(why)) if reason.is_none() => reason = Some(why.clone()),
+                    Some(Value::Object(map)) if reason.is_none() && at == parent => {
+                        reason = map.get(keyword).and_then(Value::as_str).map(String::from);
+                    }
+                    _ => {}
+                }
+                if quote.is_none() {
+                    quote = schema
+                        .get(QUOTE_KEY)
+                        .and_then(Value::as_str)
+                        .map(String::from);
+                }
+            }
+            match at.rsplit_once('/') {
+                Some((up, _)) => at = up.to_string(),
+                None if at.is_empty() => break,
+                None => at = String::new(),
+            }
+        }
+        Some((quote, reason))
+    }
+
+    /// The decision behind `keyword` for the value at `instance_path` of an instance of
+    /// `file` (following `properties` and `$ref`s); for generated cases, which know the
+    /// keyword and path they break.
+    pub fn decision_at(&self, file: &str, instance_path: &str, keyword: &str) -> Option<String> {
+        self.subschemas_at(file, instance_path)
+            .into_iter()
+            .rev()
+            .find_map(|(schema, own)| match schema.get(DECIDED_KEY) {
+                Some(Value::String(why)) => Some(why.clone()),
+                Some(Value::Object(map)) if own => {
+                    map.get(keyword).and_then(Value::as_str).map(String::from)
+                }
+                _ => None,
+            })
+    }
+
+    /// The nearest quote for the value at `instance_path` of an instance of `file`.
+    pub fn quote_at(&self, file: &str, instance_path: &str) -> Option<String> {
+        self.subschemas_at(file, instance_path)
+            .into_iter()
+            .rev()
+            .find_map(|(schema, _)| schema.get(QUOTE_KEY).and_then(Value::as_str))
+            .map(String::from)
+    }
+
+    /// Every subschema on the way from the root of `file` to the value at `instance_path`
+    /// (through `properties`, `items`, `$ref` and the branches of `allOf`/`anyOf`/`oneOf`/
+    /// `then`/`else`), root first; `true` marks the ones that describe the value itself.
+    fn subschemas_at(&self, file: &str, instance_path: &str) -> Vec<(&Value, bool)> {
+        let Some((file, root)) = self.raw.get_key_value(file) else {
+            return vec![];
+        };
+        let file = file.as_str();
+        let segments: Vec<String> = instance_path
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let mut level = self.expand(file, root, 0);
+        let mut out: Vec<(&Value, bool)> = level.iter().map(|(_, s)| (*s, segments.is_empty())).collect();
+        for (i, seg) in segments.iter().enumerate() {
+            let mut next = Vec::new();
+            for (f, schema) in &level {
+                let child = schema
+                    .get("properties")
+                    .and_then(|p| p.get(seg))
+                    .or_else(|| schema.get("items").filter(|_| seg.parse::<usize>().is_ok()));
+                if let Some(c) = child {
+                    next.extend(self.expand(f, c, 0));
+                }
+            }
+            let last = i + 1 == segments.len();
+            out.extend(next.iter().map(|(_, s)| (*s, last)));
+            level = next;
+        }
+        out
+    }
+
+    /// A subschema with everything it pulls in: `$ref` targets and the applicator branches.
+    fn expand<'a>(&'a self, file: &'a str, schema: &'a Value, depth: usize) -> Vec<(&'a str, &'a Value)> {
+        let mut out = vec![(file, schema)];
+        if depth > 16 {
+            return out;
+        }
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            let (target_file, pointer) = r.split_once('#').unwrap_or((r, ""));
+            let target_file = if target_file.is_empty() { file } else { target_file };
+            if let Some((name, root)) = self.raw.get_key_value(target_file) {
+                if let Some(t) = root.pointer(&percent_decode(pointer)) {
+                    out.extend(self.expand(name, t, depth + 1));
+                }
+            }
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            for branch in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+                out.extend(self.expand(file, branch, depth + 1));
+            }
+        }
+        for key in ["then", "else"] {
+            if let Some(branch) = schema.get(key) {
+                out.extend(self.expand(file, branch, depth + 1));
+            }
+        }
+        out
     }
 
     /// Whether the contract has a schema file of this name.
@@ -175,4 +466,110 @@ impl SchemaSet {
 
 fn uri(contract: &str, file: &str) -> String {
     format!("{SCHEMA_BASE}/{contract}/{file}")
+}
+
+fn stated_uri(contract: &str, file: &str) -> String {
+    format!("{STATED_BASE}/{contract}/{file}")
+}
+
+fn percent_decode(pointer: &str) -> String {
+    let bytes = pointer.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&pointer[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// The schema with every decided keyword taken out (a wholly decided subschema becomes
+/// `true`), checking the `x-decided` annotations on the way. `at` is the pointer, for errors.
+fn stated_copy(schema: &Value, at: &str) -> Result<Value, String> {
+    let Value::Object(map) = schema else {
+        return Ok(schema.clone());
+    };
+    let mut out = map.clone();
+    match map.get(DECIDED_KEY) {
+        None => {}
+        Some(Value::String(why)) if !why.trim().is_empty() => return Ok(Value::Bool(true)),
+        Some(Value::Object(decided)) => {
+            for (keyword, why) in decided {
+                if !why.as_str().is_some_and(|w| !w.trim().is_empty()) {
+                    return Err(format!(
+                        "{at}/{DECIDED_KEY}/{keyword}: the reason must be a non-empty string"
+                    ));
+                }
+                if !map.contains_key(keyword) {
+                    return Err(format!(
+                        "{at}/{DECIDED_KEY}: `{keyword}` is not a keyword of this subschema"
+                    ));
+                }
+                out.remove(keyword);
+            }
+        }
+        Some(_) => {
+            return Err(format!(
+                "{at}/{DECIDED_KEY}: must be a reason (string) or an object of keyword: reason"
+            ))
+        }
+    }
+    for key in INVERTING {
+        if let Some(sub) = map.get(*key) {
+            if contains_decided(sub) {
+                return Err(format!(
+                    "{at}/{key}: a decided rule under `{key}` would make the stated schema stricter"
+                ));
+            }
+        }
+    }
+    for (key, value) in map {
+        let here = format!("{at}/{key}");
+        if SUBSCHEMA.contains(&key.as_str()) {
+            out.insert(key.clone(), stated_copy(value, &here)?);
+        } else if SUBSCHEMA_LIST.contains(&key.as_str()) {
+            if let Value::Array(items) = value {
+                let copied: Result<Vec<Value>, String> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| stated_copy(v, &format!("{here}/{i}")))
+                    .collect();
+                out.insert(key.clone(), Value::Array(copied?));
+            }
+        } else if SUBSCHEMA_MAP.contains(&key.as_str()) {
+            if let Value::Object(entries) = value {
+                let mut copied = serde_json::Map::new();
+                for (name, v) in entries {
+                    copied.insert(name.clone(), stated_copy(v, &format!("{here}/{name}"))?);
+                }
+                out.insert(key.clone(), Value::Object(copied));
+            }
+        }
+    }
+    // Decided keywords were taken out above; keep them out of the copy.
+    if let Some(Value::Object(decided)) = map.get(DECIDED_KEY) {
+        for keyword in decided.keys() {
+            out.remove(keyword);
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+fn contains_decided(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => map.contains_key(DECIDED_KEY) || map.values().any(contains_decided),
+        Value::Array(items) => items.iter().any(contains_decided),
+        _ => false,
+    }
 }

@@ -48,6 +48,13 @@ pub struct NegativeSpec {
     /// The clause naming them.
     #[serde(default)]
     pub doc: String,
+    /// The document's words naming them.
+    #[serde(default)]
+    pub quote: Option<String>,
+    /// Why the listed statuses are the contract's reading; any 4xx is then stated and another
+    /// 4xx than these an advisory.
+    #[serde(default)]
+    pub decided: Option<String>,
 }
 
 /// How a request carries its credential.
@@ -59,6 +66,13 @@ pub enum AuthSpec {
         variable: String,
         #[serde(default)]
         doc: String,
+        /// The document's words requiring the credential.
+        #[serde(default)]
+        quote: Option<String>,
+        /// Why 401 is the contract's reading (the document names no status for a refused
+        /// credential); a refusal with another 4xx is then an advisory.
+        #[serde(default)]
+        status_decided: Option<String>,
     },
     /// `<header>: <variable>`, an API-key header.
     Header {
@@ -66,6 +80,10 @@ pub enum AuthSpec {
         variable: String,
         #[serde(default)]
         doc: String,
+        #[serde(default)]
+        quote: Option<String>,
+        #[serde(default)]
+        status_decided: Option<String>,
     },
 }
 
@@ -78,6 +96,18 @@ impl AuthSpec {
     pub fn doc(&self) -> &str {
         match self {
             AuthSpec::Bearer { doc, .. } | AuthSpec::Header { doc, .. } => doc,
+        }
+    }
+    pub fn quote(&self) -> Option<&str> {
+        match self {
+            AuthSpec::Bearer { quote, .. } | AuthSpec::Header { quote, .. } => quote.as_deref(),
+        }
+    }
+    pub fn status_decided(&self) -> Option<&str> {
+        match self {
+            AuthSpec::Bearer { status_decided, .. } | AuthSpec::Header { status_decided, .. } => {
+                status_decided.as_deref()
+            }
         }
     }
 }
@@ -110,6 +140,31 @@ pub struct ErrorSpec {
     #[serde(default)]
     pub body_optional: bool,
     pub doc: String,
+    /// The document's words about error answers (e.g. "5xx range indicate an error with ...").
+    #[serde(default)]
+    pub quote: Option<String>,
+    /// Why the error body is the contract's reading (the document shows none): for the
+    /// statuses outside `stated_for`, any body or none conforms and the schema only advises.
+    #[serde(default)]
+    pub decided: Option<String>,
+    /// Statuses (codes or classes like "5xx") whose error body the document does show.
+    #[serde(default)]
+    pub stated_for: Vec<StatusPattern>,
+    /// Why `media_type` is the contract's reading; another JSON media type is then an advisory.
+    #[serde(default)]
+    pub media_type_decided: Option<String>,
+}
+
+impl ErrorSpec {
+    /// Why the error body of `status` is the contract's reading, if it is.
+    pub fn body_decided(&self, status: u16) -> Option<&str> {
+        let stated = self.stated_for.iter().any(|p| p.matches(status));
+        if stated {
+            None
+        } else {
+            self.decided.as_deref()
+        }
+    }
 }
 
 /// A table of allowed values from the document: either the HTTP statuses of error answers
@@ -134,6 +189,13 @@ pub struct StatusTableSpec {
     #[serde(default)]
     pub endpoints: Vec<String>,
     pub doc: String,
+    /// The document's words making the table a closed list.
+    #[serde(default)]
+    pub quote: Option<String>,
+    /// Why holding values to the table is the contract's reading (e.g. a table headed
+    /// "common" codes is not a closed list): a value outside it is an advisory.
+    #[serde(default)]
+    pub decided: Option<String>,
 }
 
 /// One documented endpoint.
@@ -147,6 +209,9 @@ pub struct EndpointSpec {
     pub path: String,
     /// Document section.
     pub doc: String,
+    /// The document's words for what the endpoint does.
+    #[serde(default)]
+    pub quote: Option<String>,
     /// Parameters in the path and the query.
     #[serde(default)]
     pub params: Vec<ParamSpec>,
@@ -248,6 +313,9 @@ pub struct ParamSpec {
     pub required: bool,
     #[serde(default)]
     pub doc: String,
+    /// The document's words for the parameter.
+    #[serde(default)]
+    pub quote: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -265,6 +333,17 @@ pub struct ResponseSpec {
     #[serde(default)]
     pub media_type: Option<String>,
     pub doc: String,
+    /// The document's words showing this response.
+    #[serde(default)]
+    pub quote: Option<String>,
+    /// Why this status code is the contract's reading (the document names no code): any
+    /// status of its class conforms, another code of the class is an advisory.
+    #[serde(default)]
+    pub status_decided: Option<String>,
+    /// Why this body is the contract's reading (the document shows no body): any body or none
+    /// conforms, and the schema only advises.
+    #[serde(default)]
+    pub body_decided: Option<String>,
 }
 
 /// A case as written in the suite: one or more ordered steps.
@@ -278,6 +357,12 @@ pub struct CaseSpec {
     pub description: String,
     /// Document clause the case exercises.
     pub doc: String,
+    /// The document's words for what the case expects.
+    #[serde(default)]
+    pub quote: Option<String>,
+    /// Why what the case expects is the contract's reading: its statuses and promises advise.
+    #[serde(default)]
+    pub decided: Option<String>,
     /// Expand into one case per element of this list variable, bound to `as`.
     #[serde(default)]
     pub each: Option<EachSpec>,
@@ -317,6 +402,13 @@ pub struct StepSpec {
     /// documented 2xx statuses by default.
     #[serde(default)]
     pub expect: Vec<StatusPattern>,
+    /// Why the codes in `expect` are the contract's reading: any status of their classes is
+    /// stated, a code outside the list is an advisory.
+    #[serde(default)]
+    pub expect_decided: Option<String>,
+    /// The document's words for what this step expects (the case's quote when absent).
+    #[serde(default)]
+    pub quote: Option<String>,
     /// Values taken from the response body into variables for later steps.
     #[serde(default)]
     pub capture: BTreeMap<String, CaptureSpec>,
@@ -340,11 +432,33 @@ pub enum StatusPattern {
     Class(String),
 }
 
+impl StatusPattern {
+    /// The class digit of a `"4xx"`-style pattern.
+    pub fn class(&self) -> Option<u16> {
+        match self {
+            StatusPattern::Code(c) => Some(c / 100),
+            StatusPattern::Class(s) => {
+                let b = s.as_bytes();
+                (b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && &s[1..] == "xx")
+                    .then(|| u16::from(b[0] - b'0'))
+            }
+        }
+    }
+
+    pub fn matches(&self, status: u16) -> bool {
+        match self {
+            StatusPattern::Code(c) => *c == status,
+            StatusPattern::Class(_) => self.class() == Some(status / 100),
+        }
+    }
+}
+
 /// One promise of the document, checked on a step's answer or on a captured value.
 ///
 /// The subject is the body value at `pointer`, or the variable `var`; every operator given must
-/// hold. `inferred = true` marks a rule the document implies but does not state: it warns and
-/// never fails the case.
+/// hold. `quote` gives the document's words for a stated promise; `decided` gives the reason
+/// for a promise the document implies but does not state: it advises and never fails the case
+/// (except under `--strict`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AssertSpec {
@@ -385,8 +499,12 @@ pub struct AssertSpec {
     /// The subject (a boolean) equals whether the value at `pointer` equals or contains `value`.
     #[serde(default)]
     pub agrees_with: Option<AgreeSpec>,
+    /// The document's words for the promise.
     #[serde(default)]
-    pub inferred: bool,
+    pub quote: Option<String>,
+    /// Why the promise is the contract's reading, not the document's statement.
+    #[serde(default)]
+    pub decided: Option<String>,
 }
 
 /// `agrees_with`: a boolean that must say whether another field holds a value.

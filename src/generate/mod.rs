@@ -16,7 +16,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
-use crate::checks::Expected;
+use crate::checks::{Expectation, Expected};
 use crate::contract::{Contract, EndpointSpec, ParamLocation};
 pub use negative::BodyInput;
 use negative::Breaks;
@@ -56,7 +56,76 @@ pub struct Generated {
     pub body: Option<BodyInput>,
     /// Raw parameter values replacing the example's.
     pub params: BTreeMap<String, String>,
-    pub expected: Expected,
+    /// What the target must answer (stated) and what the contract reads into it (decided).
+    pub expected: Expectation,
+}
+
+/// Why a generated body that the schema calls valid may be refused by a correct target.
+pub const POSITIVE_DECIDED: &str = "a generated body that the schema calls valid: whether a target \
+     accepts it may depend on its state, so only the document's example and the configured \
+     fixtures must be accepted";
+/// Why a JSON body sent with another media type may be accepted.
+pub const MEDIA_TYPE_DECIDED: &str = "the document's examples send JSON with `Content-Type: \
+     application/json`; it does not say that a server refuses another media type";
+/// Why an edge id that may be unknown is expected to answer success or 404.
+pub const BOUNDARY_DECIDED: &str = "the document gives the valid range but names no status for a \
+     valid id with no user; 404 is the contract's reading";
+/// Separates two quotes of one rule (the rule broken, the status it gets).
+pub const QUOTE_SEPARATOR: &str = " \u{2026} ";
+
+/// What invalid input must get: the stated refusal (any 4xx, or the codes the document
+/// names), the rule's clause and the document's words for it.
+fn refusal(contract: &Contract, clause: &str, rule_quote: Option<String>) -> Expectation {
+    let n = &contract.suite.negative;
+    let any_4xx = Expected::classes(&[4]);
+    if n.status.is_empty() {
+        return Expectation::stated(any_4xx, clause.to_string(), rule_quote);
+    }
+    let codes = Expected::codes(n.status.clone());
+    match &n.decided {
+        Some(reason) => {
+            Expectation::stated(any_4xx, clause.to_string(), rule_quote).narrowed(codes, reason)
+        }
+        None => {
+            let quote = match (rule_quote, &n.quote) {
+                (Some(r), Some(q)) => Some(format!("{r}{QUOTE_SEPARATOR}{q}")),
+                (r, q) => r.or(q.clone()),
+            };
+            Expectation::stated(codes, clause.to_string(), quote)
+        }
+    }
+}
+
+/// A refusal that only the contract's own rule asks for: nothing is stated, the refusal
+/// advises.
+fn decided_refusal(contract: &Contract, clause: &str, reason: String) -> Expectation {
+    let narrow = refusal(contract, clause, None).narrowest().clone();
+    Expectation::stated(Expected::any(), clause.to_string(), None).narrowed(narrow, &reason)
+}
+
+/// The expectation of a generated negative: stated when the stated copy of the schema also
+/// refuses `value` (the document's rule is broken), else decided with the keyword's reason.
+fn negative_expectation(
+    contract: &Contract,
+    file: &str,
+    value: &Value,
+    at: &str,
+    keyword: &str,
+    clause: &str,
+) -> Expectation {
+    if contract.schemas.validate_stated(file, value).is_err() {
+        let quote = contract
+            .schemas
+            .quote_at(file, at)
+            .or_else(|| contract.schemas.quote_at(file, ""));
+        refusal(contract, clause, quote)
+    } else {
+        let reason = contract
+            .schemas
+            .decision_at(file, at, keyword)
+            .unwrap_or_else(|| format!("keyword `{keyword}` is the contract's reading, not the document's"));
+        decided_refusal(contract, clause, reason)
+    }
 }
 
 /// Candidates dropped because the schema did not judge them as their case claimed.
@@ -76,10 +145,6 @@ pub fn for_endpoint(
     let mut out = Vec::new();
     let mut dropped = Dropped::default();
     let resolver = Resolver::new(&contract.schemas);
-    let negative_expected = Expected {
-        codes: contract.suite.negative.status.clone(),
-        any_4xx: contract.suite.negative.status.is_empty(),
-    };
     if let (Some(file), Some(base)) = (&endpoint.body, base_body) {
         let doc = schema_doc(contract, file, &endpoint.doc);
         if let Some(view) = resolver.object(file) {
@@ -87,6 +152,7 @@ pub fn for_endpoint(
             let branch_bases = branch_bases(contract, file, &view, base, opts.seed);
             for c in negative::bodies(&view, base, &siblings, &branch_bases) {
                 if judged_as_claimed(contract, file, &c.input, &c.breaks) {
+                    let expected = body_expectation(contract, file, &c.input, &c.breaks, &doc);
                     out.push(Generated {
                         kind: "negative",
                         family: c.family,
@@ -95,7 +161,7 @@ pub fn for_endpoint(
                         doc: doc.clone(),
                         body: Some(c.input),
                         params: BTreeMap::new(),
-                        expected: negative_expected.clone(),
+                        expected,
                     });
                 } else {
                     dropped.names.push(c.name);
@@ -122,7 +188,7 @@ pub fn for_endpoint(
         let doc = schema_doc(contract, &p.schema, &p.doc);
         let valid = base_params.get(&p.name).cloned().unwrap_or_default();
         for (name, raw, keyword) in negative::param_values(&field, &valid) {
-            let claim = match keyword {
+            let (claim, expected) = match keyword {
                 Some(k) => {
                     let v = negative::param_as_json(&raw);
                     let ok = contract
@@ -134,9 +200,15 @@ pub fn for_endpoint(
                         dropped.names.push(format!("{}-{name}", p.name));
                         continue;
                     }
-                    format!("keyword `{k}` of {}", p.schema)
+                    (
+                        format!("keyword `{k}` of {}", p.schema),
+                        negative_expectation(contract, &p.schema, &v, "", k, &doc),
+                    )
                 }
-                None => "the document: provide a concrete numeric id; do not percent-encode".into(),
+                None => (
+                    "the document: provide a concrete numeric id; do not percent-encode".into(),
+                    refusal(contract, &doc, p.quote.clone()),
+                ),
             };
             let location = match p.location {
                 ParamLocation::Path => "path",
@@ -150,7 +222,7 @@ pub fn for_endpoint(
                 doc: doc.clone(),
                 body: None,
                 params: BTreeMap::from([(p.name.clone(), raw)]),
-                expected: negative_expected.clone(),
+                expected,
             });
         }
         for (name, raw) in negative::param_boundaries(&field) {
@@ -159,8 +231,14 @@ pub fn for_endpoint(
                 dropped.names.push(format!("{}-{name}", p.name));
                 continue;
             }
-            let mut codes: Vec<u16> = endpoint.success_statuses();
-            codes.push(404);
+            let mut narrow = success_expectation(contract, endpoint).narrowest().clone();
+            narrow.codes.push(404);
+            let quote = contract
+                .schemas
+                .quote_at(&p.schema, "")
+                .or_else(|| p.quote.clone());
+            let expected = Expectation::stated(Expected::classes(&[2, 4]), doc.clone(), quote)
+                .narrowed(narrow, BOUNDARY_DECIDED);
             out.push(Generated {
                 kind: "boundary",
                 family: "param",
@@ -172,7 +250,7 @@ pub fn for_endpoint(
                 doc: doc.clone(),
                 body: None,
                 params: BTreeMap::from([(p.name.clone(), raw)]),
-                expected: Expected::codes(codes),
+                expected,
             });
         }
     }
@@ -213,7 +291,15 @@ fn positives(
                 doc: doc.to_string(),
                 body: Some(BodyInput::Json(body)),
                 params: BTreeMap::new(),
-                expected: Expected::codes(endpoint.success_statuses()),
+                expected: Expectation::stated(
+                    Expected::classes(&[2, 4]),
+                    doc.to_string(),
+                    contract.schemas.quote_at(file, ""),
+                )
+                .narrowed(
+                    success_expectation(contract, endpoint).narrowest().clone(),
+                    POSITIVE_DECIDED,
+                ),
             }),
             None => dropped.names.push(format!("positive-{i}")),
         }
@@ -303,6 +389,62 @@ fn breaks_text(b: &Breaks) -> String {
             format!("breaks keyword `{keyword}` at {at}")
         }
         Breaks::Protocol(why) => why.clone(),
+    }
+}
+
+/// The expectation of a negative body: see [`negative_expectation`]; a body that is not JSON
+/// (or not sent as JSON) breaks the document's rules only when the document requires a field.
+fn body_expectation(
+    contract: &Contract,
+    file: &str,
+    input: &BodyInput,
+    breaks: &Breaks,
+    clause: &str,
+) -> Expectation {
+    match (input, breaks) {
+        (BodyInput::Json(v), Breaks::Keyword { keyword, at }) => {
+            negative_expectation(contract, file, v, at, keyword, clause)
+        }
+        (BodyInput::Raw { content_type, .. }, _) if !content_type.starts_with("application/json") => {
+            decided_refusal(contract, clause, MEDIA_TYPE_DECIDED.to_string())
+        }
+        _ => negative_expectation(contract, file, &Value::Object(Default::default()), "", "required", clause),
+    }
+}
+
+/// What a successful call answers: the documented 2xx codes where the document names them,
+/// any 2xx where it does not (the contract's code then decided).
+pub fn success_expectation(contract: &Contract, endpoint: &EndpointSpec) -> Expectation {
+    let doc = |section: &str| format!("{} > {}", contract.suite.document, section);
+    let mut stated = Expected::default();
+    let mut narrow = Expected::default();
+    let mut reason: Option<&str> = None;
+    let mut clause = doc(&endpoint.doc);
+    let mut quote = endpoint.quote.clone();
+    for (code, r) in &endpoint.responses {
+        let Ok(code) = code.parse::<u16>() else { continue };
+        if !(200..300).contains(&code) {
+            continue;
+        }
+        clause = doc(&r.doc);
+        quote = r.quote.clone().or(quote);
+        narrow.codes.push(code);
+        match &r.status_decided {
+            Some(why) => {
+                stated.classes = vec![2];
+                reason = Some(why);
+            }
+            None => stated.codes.push(code),
+        }
+    }
+    if narrow.codes.is_empty() {
+        return Expectation::stated(Expected::classes(&[2]), clause, quote)
+            .narrowed(Expected::codes(vec![200]), "the document names no success status");
+    }
+    let e = Expectation::stated(stated, clause, quote);
+    match reason {
+        Some(why) => e.narrowed(narrow, why),
+        None => e,
     }
 }
 

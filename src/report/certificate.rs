@@ -197,7 +197,7 @@ fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
         t.cases.insert(id.to_string());
         if outcome == Verdict::Fail {
             t.failed_cases.insert(id.to_string());
-        } else if outcome == Verdict::Warn {
+        } else if outcome == Verdict::Advisory {
             t.warned += 1;
         } else if outcome == Verdict::Skip {
             let why = message.strip_prefix("skipped: ").unwrap_or(message).trim();

@@ -317,7 +317,7 @@ fn of_contract(target: &TargetInfo, cases: &[&CaseReport]) -> ContractCoverage {
                 match check.outcome {
                     Verdict::Fail => cell.failed += 1,
                     Verdict::Skip => cell.skipped += 1,
-                    Verdict::Warn => cell.warned += 1,
+                    Verdict::Advisory => cell.warned += 1,
                     Verdict::Pass => cell.passed += 1,
                 }
             }
@@ -449,12 +449,7 @@ mod tests {
             }),
             checks: checks
                 .iter()
-                .map(|(id, outcome)| CheckResult {
-                    id: id.to_string(),
-                    outcome: *outcome,
-                    message: String::new(),
-                    doc: "d > s".into(),
-                })
+                .map(|(id, outcome)| CheckResult::new(id, *outcome, String::new(), "d > s".into()))
                 .collect(),
             curl: String::new(),
         }

@@ -116,8 +116,8 @@ fn banner(report: &Report, out: &mut String) {
         } else {
             String::new()
         },
-        if s.warnings > 0 {
-            format!(", {} warnings", s.warnings)
+        if s.advisories > 0 {
+            format!(", {} advisories", s.advisories)
         } else {
             String::new()
         },
@@ -271,7 +271,7 @@ fn verdict_word(v: Option<Verdict>) -> &'static str {
         Some(Verdict::Pass) => "pass",
         Some(Verdict::Fail) => "fail",
         Some(Verdict::Skip) => "skip",
-        Some(Verdict::Warn) => "warn",
+        Some(Verdict::Advisory) => "warn",
     }
 }
 
@@ -564,7 +564,7 @@ fn cases(report: &Report, out: &mut String) {
         let (class, word) = match c.outcome {
             Verdict::Fail => ("c-bad", "fail"),
             Verdict::Skip => ("c-muted", "skip"),
-            Verdict::Warn => ("c-warn", "warn"),
+            Verdict::Advisory => ("c-warn", "warn"),
             Verdict::Pass => ("c-ok", "pass"),
         };
         let _ = writeln!(

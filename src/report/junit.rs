@@ -51,7 +51,7 @@ pub fn render(report: &Report) -> Result<String, String> {
                     s.set_description(case.message.as_str());
                     s
                 }
-                Verdict::Pass | Verdict::Warn => TestCaseStatus::success(),
+                Verdict::Pass | Verdict::Advisory => TestCaseStatus::success(),
             };
             let mut tc = TestCase::new(case.id.as_str(), status);
             tc.set_classname(format!("{}.{}", case.contract, case.endpoint));

@@ -122,8 +122,8 @@ fn headline(report: &Report, out: &mut String) {
     if s.expected_failures > 0 {
         let _ = write!(out, " ({} of the failures expected)", s.expected_failures);
     }
-    if s.warnings > 0 {
-        let _ = write!(out, ", {} warnings", s.warnings);
+    if s.advisories > 0 {
+        let _ = write!(out, ", {} advisories", s.advisories);
     }
     let _ = writeln!(out, " · {} ms\n", report.duration_ms);
     let _ = writeln!(

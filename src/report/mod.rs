@@ -117,9 +117,13 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
-    /// Checks of inferred rules that did not hold (they do not fail their case).
+    /// Checks of decided rules (the contract's readings where the document is silent) that
+    /// did not hold: advisories, which never fail their case (except under `--strict`).
+    #[serde(default, alias = "warnings")]
+    pub advisories: usize,
+    /// Cases that held every stated rule but not every decided one (counted in `passed` too).
     #[serde(default)]
-    pub warnings: usize,
+    pub advised_cases: usize,
     /// Failed cases that the known-failures list expects to fail (counted in `failed` too).
     #[serde(default)]
     pub expected_failures: usize,
@@ -400,14 +404,15 @@ impl Report {
         let count = |v| cases.iter().filter(|c| c.outcome == v).count();
         Summary {
             total: cases.len(),
-            passed: count(Verdict::Pass),
+            passed: count(Verdict::Pass) + count(Verdict::Advisory),
             failed: count(Verdict::Fail),
             skipped: count(Verdict::Skip),
-            warnings: cases
+            advised_cases: count(Verdict::Advisory),
+            advisories: cases
                 .iter()
                 .flat_map(|c| c.steps.iter())
                 .flat_map(|s| s.checks.iter())
-                .filter(|k| k.outcome == Verdict::Warn)
+                .filter(|k| k.outcome == Verdict::Advisory)
                 .count(),
             expected_failures: 0,
         }

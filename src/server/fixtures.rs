@@ -128,7 +128,7 @@ token = {onboard_token}
             tp_password = quoted(TROPIPAY_MAIN_PASSWORD),
             tp_code = quoted(TROPIPAY_SECURITY_CODE),
             tp_disposable = quoted(&self.tropipay_disposable_token),
-            tss_base = quoted(&format!("{root}/api/user")),
+            tss_base = quoted(&root),
             tss_token = quoted(&self.tss_token),
             tss_second = quoted(&self.tss_second_token),
             tss_password = quoted(TSS_MAIN_PASSWORD),
@@ -178,7 +178,7 @@ token = {onboard_token}
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "tss       {root}/api/user  (Authorization: Bearer <token>)"
+            "tss       {root}  (paths /api/user/...; Authorization: Bearer <token>)"
         );
         let _ = writeln!(
             out,
