@@ -1,12 +1,13 @@
-//! Every document clause the contracts cite exists in the document: a reader who follows a
-//! failure's clause finds it. The documents live in ../shared/seeds/.
+//! Every document clause the contracts cite exists in the document, and every quote is the
+//! document's own words: a reader who follows a failure's clause finds it, and a vendor can
+//! check the quote it rests on. The documents ship inside the repository, in docs/seeds/.
 
 mod common;
 
 use std::path::PathBuf;
 
 fn seeds() -> PathBuf {
-    common::root().join("../shared/seeds")
+    common::root().join("docs/seeds")
 }
 
 /// A clause `file > Section > Sub (note)` holds when each section is in the document's text
@@ -99,4 +100,161 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// Whitespace runs as one space: the documents are flattened web pages, and a quote may join
+/// their lines.
+fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every quote of a suite, with where it sits.
+fn suite_quotes(suite: &conform::contract::SuiteFile) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut push = |at: String, q: &Option<String>| {
+        if let Some(q) = q {
+            out.push((at, q.clone()));
+        }
+    };
+    push("auth".into(), &suite.auth.quote().map(String::from));
+    push("errors".into(), &suite.errors.quote);
+    push("negative".into(), &suite.negative.quote);
+    for t in &suite.status_tables {
+        push(format!("status table {}", t.name), &t.quote);
+    }
+    for e in &suite.endpoints {
+        push(format!("endpoint {}", e.id), &e.quote);
+        for (code, r) in &e.responses {
+            push(format!("endpoint {} response {code}", e.id), &r.quote);
+        }
+        for p in &e.params {
+            push(format!("endpoint {} param {}", e.id, p.name), &p.quote);
+        }
+    }
+    for c in &suite.cases {
+        push(format!("case {}", c.name), &c.quote);
+        for (i, st) in c.steps.iter().enumerate() {
+            push(format!("case {} step {i}", c.name), &st.quote);
+            for a in &st.asserts {
+                push(format!("case {} assert {}", c.name, a.id), &a.quote);
+            }
+        }
+    }
+    out
+}
+
+fn schema_quotes(value: &serde_json::Value, at: String, out: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(q) = map.get(conform::contract::QUOTE_KEY) {
+                out.push((at.clone(), q.as_str().unwrap_or("(not a string)").to_string()));
+            }
+            for (k, v) in map {
+                schema_quotes(v, format!("{at}/{k}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                schema_quotes(v, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The check behind "every failure quotes the document": each quote of the suites and the
+/// schemas is in its document, word for word.
+fn quote_problems(contract: &conform::contract::Contract, text: &str) -> (usize, Vec<String>) {
+    let text = normalize(text);
+    let mut quotes = suite_quotes(&contract.suite);
+    for file in contract.schemas.files() {
+        schema_quotes(
+            contract.schemas.raw(file).unwrap(),
+            format!("schema {file}#"),
+            &mut quotes,
+        );
+    }
+    let mut problems = Vec::new();
+    for (at, quote) in &quotes {
+        for part in quote.split(conform::generate::QUOTE_SEPARATOR) {
+            if part.trim().is_empty() || !text.contains(&normalize(part)) {
+                problems.push(format!("{}: {at}: {quote:?} is not in the document", contract.name()));
+            }
+        }
+    }
+    (quotes.len(), problems)
+}
+
+#[test]
+fn every_quote_is_verbatim_in_its_document() {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for contract in common::contracts().iter() {
+        let text = std::fs::read_to_string(seeds().join(&contract.suite.document)).unwrap();
+        let (n, p) = quote_problems(contract, &text);
+        checked += n;
+        problems.extend(p);
+    }
+    assert!(checked > 150, "{checked} quotes");
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn the_quote_check_can_fail() {
+    let contract = &common::contracts()[0];
+    let (_, problems) = quote_problems(contract, "nothing of what the contract quotes");
+    assert!(!problems.is_empty());
+}
+
+/// Every rule of the shipped suites says where it comes from: stated (a quote) or decided (a
+/// reason). A rule with neither would fail a target on nobody's word.
+#[test]
+fn every_rule_of_the_shipped_suites_is_stated_or_decided() {
+    let mut problems = Vec::new();
+    for contract in common::contracts().iter() {
+        let s = &contract.suite;
+        let name = s.name.as_str();
+        let mut need = |at: String, quote: bool, decided: bool| {
+            if quote == decided {
+                problems.push(format!(
+                    "{name}: {at}: {}",
+                    if quote { "both quoted and decided" } else { "neither quoted nor decided" }
+                ));
+            }
+        };
+        need("auth".into(), s.auth.quote().is_some(), false);
+        need(
+            "errors".into(),
+            s.errors.quote.is_some() || s.errors.decided.is_some(),
+            false,
+        );
+        for t in &s.status_tables {
+            need(format!("table {}", t.name), t.quote.is_some(), t.decided.is_some());
+        }
+        if !s.negative.status.is_empty() {
+            need("negative".into(), s.negative.quote.is_some(), s.negative.decided.is_some());
+        }
+        for e in &s.endpoints {
+            need(format!("endpoint {}", e.id), e.quote.is_some(), false);
+            for (code, r) in &e.responses {
+                need(format!("endpoint {} response {code}", e.id), r.quote.is_some(), false);
+            }
+        }
+        for c in &s.cases {
+            need(format!("case {}", c.name), c.quote.is_some(), c.decided.is_some());
+            for a in c.steps.iter().flat_map(|st| st.asserts.iter()) {
+                let decided = a.decided.is_some() || c.decided.is_some();
+                need(format!("case {} assert {}", c.name, a.id), a.quote.is_some(), decided);
+            }
+        }
+        for file in contract.schemas.files() {
+            let root = contract.schemas.raw(file).unwrap();
+            let annotated = root.get(conform::contract::QUOTE_KEY).is_some()
+                || root.get(conform::contract::DECIDED_KEY).is_some_and(|d| d.is_string());
+            if !annotated && !file.starts_with("defs") {
+                problems.push(format!("{name}: schema {file}: its root has no x-quote"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
 }

@@ -60,6 +60,33 @@ fn failures_with(fault: &str, filter: &str) -> Vec<(String, Vec<String>)> {
     common::failures(&common::run(config, filter))
 }
 
+/// A fault that breaks only a decided rule: no failure, an advisory with `check` on `case`,
+/// and under `--strict` that case fails with `check`.
+fn assert_advised(fault: &str, filter: &str, case: &str, check: &str) {
+    let (_server, config) = common::server(&[fault]);
+    let report = common::run(config.clone(), filter);
+    let failures = common::failures(&report);
+    assert!(
+        failures.is_empty(),
+        "fault {fault} breaks only a decided rule, yet: {failures:#?}"
+    );
+    let advisories = common::advisories(&report);
+    assert!(
+        advisories
+            .iter()
+            .any(|(id, checks)| id.contains(case) && checks.iter().any(|c| c == check)),
+        "fault {fault} should advise on {case} with check `{check}`; advisories: {advisories:#?}"
+    );
+    let (_server, config) = common::server(&[fault]);
+    let strict = common::failures(&common::run_strict(config, filter));
+    assert!(
+        strict
+            .iter()
+            .any(|(id, checks)| id.contains(case) && checks.iter().any(|c| c == check)),
+        "under --strict, fault {fault} should fail {case} with `{check}`: {strict:#?}"
+    );
+}
+
 fn assert_caught(fault: &str, filter: &str, case: &str, check: &str) {
     let failures = failures_with(fault, filter);
     assert!(
@@ -71,8 +98,9 @@ fn assert_caught(fault: &str, filter: &str, case: &str, check: &str) {
 }
 
 #[test]
-fn status_check_catches_a_wrong_success_status() {
-    assert_caught(
+fn another_2xx_where_the_document_names_no_code_is_an_advisory() {
+    // TropiPay names no code: "2xx range indicate success"; 200 is the contract's reading.
+    assert_advised(
         "tropipay-profile-status-201",
         "tropipay::profile",
         "tropipay::profile",
@@ -112,8 +140,9 @@ fn content_type_check_catches_a_non_json_media_type() {
 }
 
 #[test]
-fn content_type_check_catches_problem_details_served_as_plain_json() {
-    assert_caught(
+fn problem_details_served_as_plain_json_is_an_advisory() {
+    // "may include a problem-details payload": the document names no media type.
+    assert_advised(
         "tenpay-problem-as-json",
         "tenpay::unknown-id",
         "tenpay::unknown-id",
@@ -122,8 +151,8 @@ fn content_type_check_catches_problem_details_served_as_plain_json() {
 }
 
 #[test]
-fn schema_check_catches_a_missing_field() {
-    assert_caught(
+fn a_field_the_document_shows_but_does_not_require_is_an_advisory_when_missing() {
+    assert_advised(
         "tropipay-profile-no-email",
         "tropipay::profile",
         "tropipay::profile",
@@ -152,12 +181,23 @@ fn status_table_check_catches_a_non_canonical_lifecycle_code() {
 }
 
 #[test]
-fn status_table_check_catches_an_error_status_outside_the_table() {
-    assert_caught(
-        "tropipay-error-418",
-        "tropipay::get-profile::auth",
-        "tropipay::get-profile::auth::missing",
-        "status-table",
+fn an_error_status_outside_a_common_codes_table_advises_but_a_stated_401_fails() {
+    // The table is headed "Common Error Codes": not a closed list. But the table does say
+    // "401 Unauthorized - Invalid authentication": a 418 for a missing token fails `status`.
+    let failures = failures_with("tropipay-error-418", "tropipay::get-profile::auth");
+    let missing = failures
+        .iter()
+        .find(|(id, _)| id == "tropipay::get-profile::auth::missing")
+        .unwrap_or_else(|| panic!("{failures:#?}"));
+    assert_eq!(missing.1, vec!["status".to_string()], "{failures:#?}");
+    let (_server, config) = common::server(&["tropipay-error-418"]);
+    let advisories = common::advisories(&common::run(config, "tropipay::get-profile::auth"));
+    assert!(
+        advisories
+            .iter()
+            .any(|(id, checks)| id == "tropipay::get-profile::auth::missing"
+                && checks.contains(&"status-table".to_string())),
+        "{advisories:#?}"
     );
 }
 
@@ -207,23 +247,38 @@ fn capture_check_catches_a_missing_value_later_steps_need() {
 }
 
 #[test]
-fn failures_name_check_clause_expected_got_and_curl_without_secrets() {
-    let (_server, config) = common::server(&["tropipay-profile-status-201"]);
+fn failures_name_check_clause_quote_expected_got_and_curl_without_secrets() {
+    let (_server, config) = common::server(&["tropipay-error-418"]);
     let token = config.targets["tropipay"].vars["token"]
         .as_str()
         .unwrap()
         .to_string();
-    let report = common::run(config, "tropipay::profile");
+    let report = common::run(config, "tropipay::get-profile::auth::wrong-scheme");
     let case = report
         .cases
         .iter()
-        .find(|c| c.id == "tropipay::profile")
+        .find(|c| c.id == "tropipay::get-profile::auth::wrong-scheme")
         .unwrap();
     assert_eq!(case.check.as_deref(), Some("status"));
+    let status = case
+        .steps
+        .iter()
+        .flat_map(|s| s.checks.iter())
+        .find(|c| c.id == "status")
+        .unwrap();
+    assert_eq!(status.outcome, Verdict::Fail);
+    assert_eq!(
+        status.quote.as_deref(),
+        Some("401Unauthorized - Invalid authentication")
+    );
     let m = &case.message;
-    assert!(m.contains("[status] expected status 200, got 201 "), "{m}");
+    assert!(m.contains("[status] expected status 401, got 418 "), "{m}");
     assert!(
-        m.contains("000_f52575afaf544cbe.txt > Retrieve User Profile"),
+        m.contains("000_f52575afaf544cbe.txt > Error Handling > Common Error Codes"),
+        "{m}"
+    );
+    assert!(
+        m.contains("the document: \"401Unauthorized - Invalid authentication\""),
         "{m}"
     );
     assert!(m.contains("curl -sS -i -X GET"), "{m}");

@@ -52,10 +52,28 @@ pub fn run(config: TargetConfig, filter: &str) -> Report {
 }
 
 pub fn run_with(contracts: Arc<Vec<Contract>>, config: TargetConfig, filter: &str) -> Report {
+    run_settings(contracts, config, filter, &RunSettings::default())
+}
+
+/// As [`run`], with decided rules failing (`--strict`).
+pub fn run_strict(config: TargetConfig, filter: &str) -> Report {
+    let settings = RunSettings {
+        strict: true,
+        ..RunSettings::default()
+    };
+    run_settings(contracts(), config, filter, &settings)
+}
+
+pub fn run_settings(
+    contracts: Arc<Vec<Contract>>,
+    config: TargetConfig,
+    filter: &str,
+    settings: &RunSettings,
+) -> Report {
     config
         .check_against(&contracts)
         .expect("config fits the suites");
-    let ctx = Arc::new(RunContext::new(contracts, config, &RunSettings::default()).expect("ctx"));
+    let ctx = Arc::new(RunContext::new(contracts, config, settings).expect("ctx"));
     let plans = runner::plan_for(&ctx, Default::default())
         .expect("plan")
         .cases
@@ -63,6 +81,34 @@ pub fn run_with(contracts: Arc<Vec<Contract>>, config: TargetConfig, filter: &st
         .filter(|p| p.id.contains(filter))
         .collect();
     runtime().block_on(runner::execute(ctx, plans, 8))
+}
+
+/// Ids of the cases with advisories and the checks that advised in them; every advisory must
+/// carry its reason.
+pub fn advisories(report: &Report) -> Vec<(String, Vec<String>)> {
+    report
+        .cases
+        .iter()
+        .filter_map(|c| {
+            let mut checks: Vec<String> = c
+                .steps
+                .iter()
+                .flat_map(|s| s.checks.iter())
+                .filter(|k| k.outcome == conform::checks::Verdict::Advisory)
+                .inspect(|k| {
+                    assert!(
+                        k.reason.as_deref().is_some_and(|r| !r.is_empty()),
+                        "advisory without a reason in {}: {k:?}",
+                        c.id
+                    )
+                })
+                .map(|k| k.id.clone())
+                .collect();
+            checks.sort();
+            checks.dedup();
+            (!checks.is_empty()).then(|| (c.id.clone(), checks))
+        })
+        .collect()
 }
 
 /// Ids of the failed cases and the checks that failed in them.
