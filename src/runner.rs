@@ -327,11 +327,14 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
     let mut restore_notes: Vec<String> = Vec::new();
     let mut skipped_steps: Vec<String> = Vec::new();
     let total = plan.steps.len();
+    // A decided rule that did not hold (an advisory) may also mean the target accepted what the
+    // contract reads as invalid: the restore steps that follow a failure follow it too.
+    let mut advised = false;
     for (n, step) in plan.steps.iter().enumerate() {
         if !failures.is_empty() && !step.spec.restore {
             continue;
         }
-        if step.only_after_failure && failures.is_empty() {
+        if step.only_after_failure && failures.is_empty() && !advised {
             continue;
         }
         let label = format!("step {}/{}", n + 1, total);
@@ -412,7 +415,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             .iter()
             .filter(|c| c.outcome == Verdict::Fail)
             .collect();
-        let already_failed = !failures.is_empty();
+        let already_failed = !failures.is_empty() || (advised && step.only_after_failure);
         if !failed.is_empty() && step.spec.restore && already_failed {
             // After a failure, a restore that does not take is a note, not another failure: the
             // steps it would undo may never have run.
@@ -457,6 +460,9 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                     .map_or("no answer".to_string(), |r| r.status.to_string())
             ));
         }
+        if !step.spec.restore && checks.iter().any(|c| c.outcome == Verdict::Advisory) {
+            advised = true;
+        }
         report.steps.push(step_report(
             ctx,
             endpoint,
@@ -487,6 +493,19 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             "held the document; the contract's own readings did not hold (advisories):\n{}",
             advisories.join("\n")
         );
+        if !restored.is_empty() {
+            report.message.push_str(&format!(
+                "\n  the target may have changed state; restore steps ran: {}",
+                restored.join("; ")
+            ));
+        }
+        if !restore_notes.is_empty() {
+            report.message.push_str(&format!(
+                "\n  could not restore (the target may keep changes): {}",
+                restore_notes.join("; ")
+            ));
+        }
+        report.message = ctx.redactor.apply(&report.message);
     }
     if !skipped_steps.is_empty() {
         report.message.push_str(&format!(

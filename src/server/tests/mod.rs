@@ -182,7 +182,7 @@ async fn config_has_every_key() {
         }
     }
     assert_eq!(ctx.cfg("tropipay", "base_url"), ctx.url("/api/v3"));
-    assert_eq!(ctx.cfg("tss", "base_url"), ctx.url("/api/user"));
+    assert_eq!(ctx.cfg("tss", "base_url"), ctx.root);
     assert_eq!(ctx.cfg("tenpay", "base_url"), ctx.root);
     assert_eq!(ctx.cfg("tropipay", "security_code"), "123456");
     assert_eq!(ctx.cfg("tss", "otp"), "654321");
