@@ -1,5 +1,6 @@
-//! A plain OpenAPI import: the exported documents with every `x-conform` extension removed, as a
-//! team's own OpenAPI document would be. Standard OpenAPI alone gives auth, negative and positive
+//! A plain OpenAPI import: the exported documents with every `x-conform` extension (and the
+//! contracts' `x-decided` / `x-quote` provenance) removed, as a team's own OpenAPI document would
+//! be: there, the document is the OpenAPI file, and every rule it holds is stated. Standard OpenAPI alone gives auth, negative and positive
 //! cases that find most faults; what it cannot know (the sandbox's codes and passwords, which
 //! user to ask for) is what the extensions and the suites add.
 
@@ -19,6 +20,9 @@ fn strip(v: &mut Value) {
     match v {
         Value::Object(m) => {
             m.remove(openapi::EXTENSION);
+            // A team's own document has no conform provenance: its rules are all stated.
+            m.remove(contract::DECIDED_KEY);
+            m.remove(contract::QUOTE_KEY);
             m.values_mut().for_each(strip);
         }
         Value::Array(a) => a.iter_mut().for_each(strip),
