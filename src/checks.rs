@@ -205,7 +205,12 @@ impl Expectation {
     }
 
     /// `expected` as the contract's reading: its classes stated, its codes decided.
-    pub fn decided_codes(expected: Expected, clause: String, quote: Option<String>, reason: &str) -> Self {
+    pub fn decided_codes(
+        expected: Expected,
+        clause: String,
+        quote: Option<String>,
+        reason: &str,
+    ) -> Self {
         Self::stated(expected.widened(), clause, quote).narrowed(expected, reason)
     }
 
@@ -231,7 +236,7 @@ impl StepContext<'_> {
     /// The documented response for `status`: the one named by that code, else, when the
     /// document names no success code (the contract's 2xx is decided), the decided 2xx
     /// response for any 2xx (its body is the same success response).
-    fn response(&self, status: u16) -> Option<&ResponseSpec> {
+    pub fn response(&self, status: u16) -> Option<&ResponseSpec> {
         if let Some(r) = self.endpoint.responses.get(&status.to_string()) {
             return Some(r);
         }
@@ -355,10 +360,15 @@ fn no_5xx(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
 }
 
 fn is_json_media_type(essence: &str) -> bool {
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-fn content_type(ctx: &StepContext<'_>, rules: Option<&BodyRules<'_>>, got: &Incoming) -> CheckResult {
+fn content_type(
+    ctx: &StepContext<'_>,
+    rules: Option<&BodyRules<'_>>,
+    got: &Incoming,
+) -> CheckResult {
     let Some(rules) = rules else {
         return CheckResult::new(
             CONTENT_TYPE,

@@ -96,12 +96,7 @@ impl RunContext {
     /// Whether decided rules fail for this contract (`--strict`, or `strict = true` in its
     /// table of the config).
     pub fn strict_for(&self, contract: &str) -> bool {
-        self.strict
-            || self
-                .config
-                .targets
-                .get(contract)
-                .is_some_and(|t| t.strict)
+        self.strict || self.config.targets.get(contract).is_some_and(|t| t.strict)
     }
 
     fn serial_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -330,8 +325,11 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
     // A decided rule that did not hold (an advisory) may also mean the target accepted what the
     // contract reads as invalid: the restore steps that follow a failure follow it too.
     let mut advised = false;
+    // A value the case needs, which the document never promised, did not come: the case cannot
+    // go on, but nothing failed (inconclusive).
+    let mut halted = false;
     for (n, step) in plan.steps.iter().enumerate() {
-        if !failures.is_empty() && !step.spec.restore {
+        if (!failures.is_empty() || halted) && !step.spec.restore {
             continue;
         }
         if step.only_after_failure && failures.is_empty() && !advised {
@@ -347,6 +345,11 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                     "{label} {} {}: {missing}",
                     endpoint.method, endpoint.path
                 ));
+                continue;
+            }
+            Err(missing) if halted && failures.is_empty() => {
+                // The case stopped before the step this restore would undo.
+                restore_notes.push(format!("{} {}: {missing}", endpoint.method, endpoint.path));
                 continue;
             }
             Err(missing) => {
@@ -382,7 +385,15 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                     }
                 }
                 if checks.iter().all(|c| c.outcome != Verdict::Fail) {
-                    checks.extend(capture(ctx, contract, step, body.as_ref(), &mut vars));
+                    let schema = sctx.response(incoming.status).map(|r| r.schema.as_str());
+                    checks.extend(capture(
+                        ctx,
+                        contract,
+                        step,
+                        schema,
+                        body.as_ref(),
+                        &mut vars,
+                    ));
                 }
                 if checks.iter().all(|c| c.outcome != Verdict::Fail) {
                     checks.extend(promise::evaluate(
@@ -444,7 +455,9 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                     text.push_str(&format!("\n      the document: \"{q}\""));
                 }
                 if let Some(r) = &c.reason {
-                    text.push_str(&format!("\n      decided rule (failing under --strict): {r}"));
+                    text.push_str(&format!(
+                        "\n      decided rule (failing under --strict): {r}"
+                    ));
                 }
             }
             text.push_str(&format!("\n  reproduce: {curl}"));
@@ -462,6 +475,12 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
         }
         if !step.spec.restore && checks.iter().any(|c| c.outcome == Verdict::Advisory) {
             advised = true;
+        }
+        if checks
+            .iter()
+            .any(|c| c.id == checks::CAPTURE && c.outcome == Verdict::Advisory)
+        {
+            halted = true;
         }
         report.steps.push(step_report(
             ctx,
@@ -564,19 +583,29 @@ async fn send_paced(ctx: &RunContext, out: &Outgoing) -> Result<(Incoming, u32),
 
 /// Takes the step's captures from the body into `vars`; a value that is not there fails the
 /// `capture` check, since later steps cannot be built without it.
+/// A value whose presence is the contract's reading (its schema's `required` is decided) that
+/// is missing makes the case inconclusive, an advisory: the document never promised it.
 fn capture(
     ctx: &RunContext,
     contract: &Contract,
     step: &PlannedStep,
+    schema: Option<&str>,
     body: Option<&Value>,
     vars: &mut Vars,
 ) -> Option<CheckResult> {
     let mut missing = Vec::new();
+    let mut decided: Vec<String> = Vec::new();
     for (name, spec) in &step.spec.capture {
         let found = body.and_then(|b| b.pointer(spec.pointer()));
         let value = match (found, spec.decode()) {
             (None, _) => {
                 missing.push(format!("{} (for `{name}`)", spec.pointer()));
+                let parent = spec.pointer().rsplit_once('/').map_or("", |(p, _)| p);
+                if let Some(why) =
+                    schema.and_then(|f| contract.schemas.decision_at(f, parent, "required"))
+                {
+                    decided.push(why);
+                }
                 continue;
             }
             (Some(v), None) => v.clone(),
@@ -601,15 +630,24 @@ fn capture(
         .and_then(|e| e.responses.values().next())
         .map(|r| format!("{} > {}", contract.suite.document, r.doc))
         .unwrap_or_default();
+    let message = format!(
+        "expected values that later steps use at {}, got none there",
+        missing.join(", ")
+    );
     Some(if missing.is_empty() {
         CheckResult::pass(checks::CAPTURE, doc)
+    } else if decided.len() == missing.len() {
+        decided.dedup();
+        CheckResult::advisory(
+            checks::CAPTURE,
+            format!("{message}; the case could not go on (inconclusive)"),
+            doc,
+            &decided.join("; "),
+        )
     } else {
         CheckResult::fail(
             checks::CAPTURE,
-            format!(
-                "expected values that later steps use at {}, got none there",
-                missing.join(", ")
-            ),
+            message,
             doc,
             step.expected.quote.as_deref(),
         )

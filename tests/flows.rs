@@ -246,7 +246,12 @@ fn unknown_id_answered_is_an_advisory() {
     assert_eq!(checks, vec!["status".to_string()], "{message}");
     let (_server, config) = common::server(&["tenpay-unknown-200"]);
     let report = common::run_strict(config, "tenpay::unknown-id");
-    assert_eq!(report.cases[0].outcome, Verdict::Fail, "{}", report.cases[0].message);
+    assert_eq!(
+        report.cases[0].outcome,
+        Verdict::Fail,
+        "{}",
+        report.cases[0].message
+    );
 }
 
 #[test]

@@ -194,7 +194,10 @@ fn caught_by(fault: &str, filter: &str, family: &str, case: &str, also: &[&str])
 /// that case fails.
 fn advised_only_by(fault: &str, filter: &str, family: &str, case: &str) {
     let failures = failures_with(fault, filter);
-    assert!(failures.is_empty(), "{fault} breaks only decided rules: {failures:#?}");
+    assert!(
+        failures.is_empty(),
+        "{fault} breaks only decided rules: {failures:#?}"
+    );
     let (_server, config) = common::server(&[fault]);
     let report = common::run(config, filter);
     let advised: Vec<(String, String)> = report
@@ -205,11 +208,16 @@ fn advised_only_by(fault: &str, filter: &str, family: &str, case: &str) {
         .collect();
     let _ = common::advisories(&report); // every advisory has its reason
     assert!(
-        advised.iter().any(|(id, fam)| id.contains(case) && fam == family),
+        advised
+            .iter()
+            .any(|(id, fam)| id.contains(case) && fam == family),
         "{fault}: expected {case} ({family}) to advise; advisories: {advised:#?}"
     );
     let others: Vec<_> = advised.iter().filter(|(_, fam)| fam != family).collect();
-    assert!(others.is_empty(), "{fault}: other families advised too: {others:#?}");
+    assert!(
+        others.is_empty(),
+        "{fault}: other families advised too: {others:#?}"
+    );
     let (_server, config) = common::server(&[fault]);
     let strict = common::run_strict(config, filter);
     assert!(
@@ -360,7 +368,11 @@ fn a_wrongly_accepted_password_change_is_restored_and_reported() {
     let case = &report.cases[0];
     // newPass' length is the contract's reading: accepting it advises, and the restore runs.
     assert_eq!(case.outcome, Verdict::Advisory, "{}", case.message);
-    assert!(case.message.contains("restore steps ran"), "{}", case.message);
+    assert!(
+        case.message.contains("restore steps ran"),
+        "{}",
+        case.message
+    );
     let restore = case
         .steps
         .iter()

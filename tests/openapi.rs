@@ -100,7 +100,8 @@ fn every_example_in_the_export_validates_against_its_own_schema() {
 #[test]
 fn the_example_check_catches_a_broken_example() {
     let mut doc = exported("tss");
-    let media = &mut doc["paths"]["/api/user/profile"]["post"]["requestBody"]["content"]["application/json"];
+    let media = &mut doc["paths"]["/api/user/profile"]["post"]["requestBody"]["content"]
+        ["application/json"];
     media["examples"]["conform"]["value"]["gender"] = json!("MALE");
     let bad = openapi::example_violations(&doc).unwrap();
     assert!(

@@ -34,6 +34,13 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 
 /// A reference server (with these faults) and the target config it prints.
 pub fn server(faults: &[&str]) -> (RunningServer, TargetConfig) {
+    server_with(faults, false)
+}
+
+/// A reference server with these faults, lenient (taking the other side of every decision)
+/// or not, and the target config it prints.
+pub fn server_with(faults: &[&str], lenient: bool) -> (RunningServer, TargetConfig) {
+    assert!(!lenient, "lenient mode lands with the lenient branch");
     let opts = ServerOptions {
         faults: faults.iter().map(|f| f.to_string()).collect(),
         ..ServerOptions::default()
