@@ -102,6 +102,10 @@ pub struct RunArgs {
     /// Latency added to every answer of the embedded reference server (simulates a remote target).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub server_latency: u64,
+    /// Run the embedded reference server in lenient mode: the other side of every contract
+    /// decision, still true to every sentence of the documents (only without --config).
+    #[arg(long)]
+    pub lenient: bool,
     /// Cases in flight at once (flows keep their step order; cases sharing state never overlap).
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
@@ -139,6 +143,10 @@ pub struct ServeArgs {
     /// Added to every response, to simulate a remote target.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency: u64,
+    /// Lenient mode: the other side of every contract decision (other 4xx codes, bodiless
+    /// errors, extra members, looser inputs), still true to every sentence of the documents.
+    #[arg(long)]
+    pub lenient: bool,
     /// Also write the target config for the fixtures to this file (mode 600: it holds secrets),
     /// once the server listens.
     #[arg(long, value_name = "FILE")]
@@ -208,12 +216,14 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// The target config: the file's, or the embedded reference server's (started here, with
-/// `faults`, and returned so that it lives as long as the caller needs it).
+/// `faults`, in lenient mode when asked, and returned so that it lives as long as the caller
+/// needs it).
 fn target_config(
     rt: &tokio::runtime::Runtime,
     path: Option<&Path>,
     faults: &[String],
     latency: Duration,
+    lenient: bool,
 ) -> Result<(Option<RunningServer>, TargetConfig)> {
     if let Some(path) = path {
         if !faults.is_empty() {
@@ -221,11 +231,17 @@ fn target_config(
                 "--fault applies to the embedded reference server; drop --config to use it"
             );
         }
+        if lenient {
+            anyhow::bail!(
+                "--lenient applies to the embedded reference server; drop --config to use it"
+            );
+        }
         return Ok((None, TargetConfig::load(path)?));
     }
     let opts = ServerOptions {
         faults: faults.to_vec(),
         latency,
+        lenient,
         ..ServerOptions::default()
     };
     let server = rt
@@ -249,6 +265,7 @@ fn run(mut args: RunArgs) -> Result<u8> {
         args.config.as_deref(),
         &args.faults,
         Duration::from_millis(args.server_latency),
+        args.lenient,
     )?;
     config.check_against(&contracts)?;
     if let Some(warning) = config.exposure_warning(&contracts) {
@@ -317,6 +334,7 @@ fn serve(args: ServeArgs) -> Result<u8> {
             port: args.port,
             faults: args.faults.clone(),
             latency: Duration::from_millis(args.latency),
+            lenient: args.lenient,
         };
         let s = server::start(opts)
             .await
@@ -358,7 +376,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 fn list(args: ListArgs) -> Result<()> {
     let contracts = load_contracts(args.contracts.as_deref())?;
     let rt = runtime()?;
-    let (_server, config) = target_config(&rt, args.config.as_deref(), &[], Duration::ZERO)?;
+    let (_server, config) = target_config(&rt, args.config.as_deref(), &[], Duration::ZERO, false)?;
     config.check_against(&contracts)?;
     let opts = GenerateOptions {
         seed: args.seed,

@@ -2,8 +2,8 @@
 //!
 //! Why one router: the harness addresses each API by its own base URL, and one port keeps
 //! `conform serve` and the tests simple. Each API module owns its routes and its state;
-//! this module only mounts them, answers 404 for everything else and adds the configured
-//! latency.
+//! this module only mounts them, answers 404 for everything else, adds the configured
+//! latency and, in lenient mode, the lenient transport headers.
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use super::faults::{Fault, FaultSet};
 use super::fixtures::Fixtures;
 use super::jwt::JwtKey;
-use super::{onboard, reply, tenpay, tropipay, tss};
+use super::{lenient, onboard, reply, tenpay, tropipay, tss};
 
 /// Cheap handle to the state of one server.
 #[derive(Clone, Debug)]
@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     /// The listening port (the redirect fault points at the same port on another host).
     pub(crate) port: u16,
     pub(crate) latency: Duration,
+    /// The lenient mode (see `lenient`): every handler asks this, faults apply on top.
+    pub(crate) lenient: bool,
     pub(crate) jwt: JwtKey,
     /// Becomes true when the server stops, so hostile answers give up.
     pub(crate) stopping: watch::Receiver<bool>,
@@ -49,24 +51,33 @@ impl Deref for App {
     }
 }
 
+/// What a server is started with, besides its fixtures.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub(crate) faults: FaultSet,
+    pub(crate) port: u16,
+    pub(crate) latency: Duration,
+    pub(crate) lenient: bool,
+}
+
 impl App {
     pub(crate) fn new(
-        faults: FaultSet,
-        port: u16,
-        latency: Duration,
+        settings: Settings,
         stopping: watch::Receiver<bool>,
         fixtures: &Fixtures,
     ) -> Self {
+        let lenient = settings.lenient;
         Self(Arc::new(Shared {
-            faults,
-            port,
-            latency,
+            faults: settings.faults,
+            port: settings.port,
+            latency: settings.latency,
+            lenient,
             jwt: JwtKey::random(),
             stopping,
-            tropipay: Mutex::new(tropipay::Accounts::new(fixtures)),
-            tss: Mutex::new(tss::Users::new(fixtures)),
+            tropipay: Mutex::new(tropipay::Accounts::new(fixtures, lenient)),
+            tss: Mutex::new(tss::Users::new(fixtures, lenient)),
             tenpay: tenpay::Directory::new(fixtures),
-            onboard: onboard::Directory::new(fixtures),
+            onboard: onboard::Directory::new(fixtures, lenient),
         }))
     }
 
@@ -83,7 +94,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// All routes of all four APIs.
 pub(crate) fn router(app: App) -> Router {
-    Router::new()
+    let router = Router::new()
         .nest("/api/v3", tropipay::routes())
         .nest("/api/user", tss::routes())
         // Matched here and parsed by hand from the raw path: see `tenpay`.
@@ -91,8 +102,13 @@ pub(crate) fn router(app: App) -> Router {
         .route("/users/me", get(onboard::me))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
-        .layer(middleware::from_fn_with_state(app.clone(), latency))
-        .with_state(app)
+        .layer(middleware::from_fn_with_state(app.clone(), latency));
+    let router = if app.lenient {
+        router.layer(middleware::from_fn(lenient::transport))
+    } else {
+        router
+    };
+    router.with_state(app)
 }
 
 pub(crate) async fn not_found(method: Method, uri: Uri) -> Response {

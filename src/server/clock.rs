@@ -20,6 +20,14 @@ pub(crate) fn now_rfc3339_millis() -> String {
     format_millis(u64::try_from(millis).unwrap_or(u64::MAX))
 }
 
+/// Now, as `2025-07-24T05:50:54+00:00`: still RFC 3339, but with a numeric offset and no
+/// fraction (the lenient mode's timestamps; the document only says "Timestamp").
+pub(crate) fn now_rfc3339_offset() -> String {
+    let text = now_rfc3339_millis();
+    let seconds = text.split_once('.').map_or(text.as_str(), |(head, _)| head);
+    format!("{seconds}+00:00")
+}
+
 /// Formats milliseconds since the epoch as RFC 3339 with milliseconds and `Z`.
 pub(crate) fn format_millis(millis: u64) -> String {
     let secs = millis / 1000;
@@ -90,6 +98,9 @@ mod unit {
         assert_eq!(format_millis(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(format_millis(1_654_861_718_319), "2022-06-10T11:48:38.319Z");
         assert_eq!(format_millis(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        let offset = now_rfc3339_offset();
+        assert_eq!(offset.len(), "2025-07-24T05:50:54+00:00".len(), "{offset}");
+        assert!(offset.ends_with("+00:00") && offset.as_bytes()[10] == b'T');
     }
 
     #[test]

@@ -5,6 +5,14 @@
 //! fault-injection test can require that the check aimed at that behaviour (and ideally no
 //! other) reports it. The "hostile target" faults go further and probe the harness's own
 //! defences (huge, endless, slow or malformed answers; redirects to another origin).
+//!
+//! Faults compose with the lenient mode (`lenient`): each applies on top of it. A fault's
+//! refusal takes the mode's status for that kind of refusal (`tss-valid-gender-refused` is
+//! 422 in lenient mode, `tenpay-max-id-refused` 404); a status the fault names outside that
+//! table (418, 429, 500, 201, 307) stays. A few are moot in lenient mode, which already does
+//! what they do: `tss-platform-unchecked`, `tss-enum-case-insensitive` (it still lowercases
+//! the gender), `tropipay-overlong-accepted`, and `tenpay-problem-as-json` for 4xx (lenient
+//! 4xx are `application/json` already).
 
 use std::collections::HashSet;
 
@@ -82,7 +90,7 @@ faults! {
     TssWrongTypeAccepted => "tss-wrong-type-accepted", "tss",
         "non-string firstname/lastname (number, bool) are accepted and stored stringified";
     TssValidGenderRefused => "tss-valid-gender-refused", "tss",
-        "gender \"female\" is refused with 400";
+        "gender \"female\" is refused as invalid input (400; 422 in lenient mode)";
     TssPlatformUnchecked => "tss-platform-unchecked", "tss",
         "any platform query value is accepted";
     TssContentTypeIgnored => "tss-content-type-ignored", "tss",
@@ -122,7 +130,7 @@ faults! {
     TenpayIdZeroAccepted => "tenpay-id-zero-accepted", "tenpay",
         "id 0 answers 200 (as if user 1001)";
     TenpayMaxIdRefused => "tenpay-max-id-refused", "tenpay",
-        "id 2147483647 is refused with 400 (an off-by-one range check)";
+        "id 2147483647 is refused as an invalid id (400; 404 in lenient mode): an off-by-one range check";
     TenpayRateLimited => "tenpay-rate-limited", "tenpay",
         "the first request for each id answers 429 with Retry-After: 1";
     TenpayAlways429 => "tenpay-always-429", "tenpay",

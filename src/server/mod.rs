@@ -4,8 +4,10 @@
 //! Why it exists: the harness needs a target that is known to honour the contracts (so a
 //! green run means the checks are sound) and, through named *faults*, targets that are known
 //! to break exactly one rule each (so every check can be shown to catch what it claims to
-//! catch). It follows `docs/decisions.md` to the letter, because the harness's schemas and
-//! negative cases are written from that same file.
+//! catch). By default it follows `docs/decisions.md` to the letter, because the harness's
+//! schemas and negative cases are written from that same file; its *lenient* mode (see
+//! `lenient`) takes the other side of every decision, to show that the harness fails a target
+//! only on what the documents state.
 //!
 //! This module tree depends on nothing in the harness, and the harness never imports it;
 //! tests and `conform serve` wire the two together through [`start`],
@@ -20,6 +22,7 @@ mod faults;
 mod fixtures;
 mod hostile;
 mod jwt;
+mod lenient;
 mod onboard;
 mod reply;
 mod request;
@@ -43,7 +46,7 @@ pub use faults::{fault_catalog, FaultInfo};
 /// them (a hostile fault may hold a connection open forever).
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
-/// What to start: where to listen, which faults to inject, how slow to be.
+/// What to start: where to listen, which faults to inject, how slow to be, which mode.
 #[derive(Debug, Clone, Default)]
 pub struct ServerOptions {
     /// Port on 127.0.0.1; 0 picks any free port.
@@ -52,6 +55,10 @@ pub struct ServerOptions {
     pub faults: Vec<String>,
     /// Added before every response.
     pub latency: Duration,
+    /// Take the other side of every decision of docs/decisions.md (other 4xx codes, bodiless
+    /// errors, extra members, looser inputs, other value ranges) while still honouring every
+    /// sentence of the documents. Faults apply on top of it.
+    pub lenient: bool,
 }
 
 /// Why the server could not start.
@@ -105,7 +112,16 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
 
     let (hostile_tx, hostile_rx) = watch::channel(false);
     let fixtures = fixtures::Fixtures::new();
-    let state = app::App::new(fault_set, addr.port(), opts.latency, hostile_rx, &fixtures);
+    let state = app::App::new(
+        app::Settings {
+            faults: fault_set,
+            port: addr.port(),
+            latency: opts.latency,
+            lenient: opts.lenient,
+        },
+        hostile_rx,
+        &fixtures,
+    );
     let router = app::router(state);
 
     let (graceful_tx, graceful_rx) = oneshot::channel::<()>();

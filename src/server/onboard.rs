@@ -4,6 +4,11 @@
 //! Why two users: the document's example shows `isCustomer` and `isMerchant` both true for
 //! a CUSTOMER, which only makes sense if the flags follow `userType`/`roles`; the fixtures
 //! make them consistent so a check on that consistency has something true to hold to.
+//!
+//! Lenient mode answers 403 without a body for a missing or wrong `x-auth-token`, and its
+//! profiles take values decisions.md rules out but the document leaves open: a role beyond
+//! CUSTOMER/PARTNER (`roles` is `enum<string>[]` with no list), a country name and a plain
+//! date in `profile` (untyped there), a `profile.status` outside the kycStatus list.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -14,7 +19,8 @@ use serde_json::{Map, Value};
 use super::app::App;
 use super::faults::Fault;
 use super::fixtures::Fixtures;
-use super::{hostile, reply, request};
+use super::reply::{self, Api, Refusal};
+use super::{hostile, request};
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -48,7 +54,7 @@ struct Profile {
     status: &'static str,
     fullname: &'static str,
     country: &'static str,
-    dob: &'static str,
+    dob: String,
     display_name: &'static str,
     proof_of_address: &'static str,
     has_business_bank_account: bool,
@@ -156,7 +162,7 @@ fn customer() -> Me {
             status: "VERIFIED",
             fullname: "Ada Chioma Obi",
             country: "NG",
-            dob: "1994-08-21T00:00:00.000Z",
+            dob: "1994-08-21T00:00:00.000Z".into(),
             display_name: "Ada O.",
             proof_of_address: "https://files.onboard.xyz/kyc/65f1c2a9/utility-bill.pdf",
             has_business_bank_account: false,
@@ -223,7 +229,7 @@ fn partner() -> Me {
             status: "VERIFIED",
             fullname: "Babatunde Adeyemi",
             country: "NG",
-            dob: "1987-02-03T00:00:00.000Z",
+            dob: "1987-02-03T00:00:00.000Z".into(),
             display_name: "Lagos Traders",
             proof_of_address: "https://files.onboard.xyz/kyc/65f1c2b3/lease.pdf",
             has_business_bank_account: true,
@@ -264,12 +270,25 @@ pub(crate) struct Directory {
     users: Vec<(String, Me)>,
 }
 
+/// The lenient variant of a profile: the same user, with the values decisions.md rules
+/// out and the document allows.
+fn loosened(mut me: Me) -> Me {
+    me.roles.push("ADMIN");
+    me.profile.status = "PENDING_REVIEW";
+    me.profile.country = "Nigeria";
+    if let Some((date, _)) = me.profile.dob.split_once('T') {
+        me.profile.dob = date.to_string();
+    }
+    me
+}
+
 impl Directory {
-    pub(crate) fn new(fixtures: &Fixtures) -> Self {
+    pub(crate) fn new(fixtures: &Fixtures, lenient: bool) -> Self {
+        let mode = |me: Me| if lenient { loosened(me) } else { me };
         Self {
             users: vec![
-                (fixtures.onboard_token.clone(), customer()),
-                (fixtures.onboard_partner_token.clone(), partner()),
+                (fixtures.onboard_token.clone(), mode(customer())),
+                (fixtures.onboard_partner_token.clone(), mode(partner())),
             ],
         }
     }
@@ -294,9 +313,9 @@ pub(crate) async fn me(State(app): State<App>, headers: HeaderMap) -> Response {
         Some(me) => me,
         None if app.has(Fault::OnboardAuthIgnored) => match app.onboard.main_user() {
             Some(me) => me,
-            None => return unauthorized(),
+            None => return unauthorized(&app),
         },
-        None => return unauthorized(),
+        None => return unauthorized(&app),
     };
     let mut me = me.clone();
     if me.user_type == "CUSTOMER" && app.has(Fault::OnboardMerchantFlags) {
@@ -308,6 +327,8 @@ pub(crate) async fn me(State(app): State<App>, headers: HeaderMap) -> Response {
     if app.has(Fault::OnboardNeverAnswers) {
         hostile::until_stopped(&app.stopping).await;
         return reply::error(
+            Api::Onboard,
+            app.lenient,
             StatusCode::SERVICE_UNAVAILABLE,
             "stopping",
             "the server is stopping",
@@ -324,9 +345,10 @@ pub(crate) async fn me(State(app): State<App>, headers: HeaderMap) -> Response {
     reply::bytes(StatusCode::OK, reply::APPLICATION_JSON, body)
 }
 
-/// The serialized profile, with the hand-written distortions of the hostile faults.
+/// The serialized profile (dressed in lenient mode), with the hand-written distortions of
+/// the hostile faults.
 fn body_bytes(app: &App, me: &Me) -> Vec<u8> {
-    let mut text = serde_json::to_string(me).unwrap_or_default();
+    let mut text = reply::success_text(app.lenient, me).unwrap_or_default();
     if app.has(Fault::OnboardHugeNumber) {
         let exact = format!("\"kycRetryCount\":{}", me.kyc_retry_count);
         text = text.replacen(&exact, "\"kycRetryCount\":1e400", 1);
@@ -339,9 +361,11 @@ fn body_bytes(app: &App, me: &Me) -> Vec<u8> {
     text.into_bytes()
 }
 
-fn unauthorized() -> Response {
+fn unauthorized(app: &App) -> Response {
     reply::error(
-        StatusCode::UNAUTHORIZED,
+        Api::Onboard,
+        app.lenient,
+        reply::refusal_status(Api::Onboard, app.lenient, Refusal::Unauthenticated),
         "unauthorized",
         "a valid x-auth-token header is required",
     )

@@ -1,13 +1,16 @@
 //! Reading what a request carries: credentials and a JSON object body.
 //!
 //! Why by hand rather than axum's `Json` extractor: decisions.md fixes the exact answer for
-//! every malformed request (400 with a JSON body, after authentication), and the extractor's
-//! own rejections (415, 422, plain-text bodies) would contradict it.
+//! every malformed request (400 with a JSON body, after authentication), the lenient mode
+//! another one (415 for the media type, the API's own status otherwise), and the extractor's
+//! own rejections (415, 422, plain-text bodies) would match neither.
 
 use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::HeaderMap;
 use serde_json::{Map, Value};
+
+use super::reply::Refusal;
 
 /// Bodies larger than this are refused as invalid (every documented field is short).
 const BODY_LIMIT: usize = 1 << 20;
@@ -23,6 +26,17 @@ pub(crate) enum BodyError {
     NotJson(#[source] serde_json::Error),
     #[error("request body must be a json object")]
     NotObject,
+}
+
+impl BodyError {
+    /// The kind of refusal: a wrong media type is its own (415 in lenient mode); anything
+    /// else is an invalid body.
+    pub(crate) fn refusal(&self) -> Refusal {
+        match self {
+            Self::ContentType => Refusal::MediaType,
+            Self::Unreadable | Self::NotJson(_) | Self::NotObject => Refusal::Invalid,
+        }
+    }
 }
 
 /// How a caller presented a token in `Authorization`.

@@ -4,6 +4,12 @@
 //! Why the id is parsed from the raw path: the document says "Do not percent-encode {id}"
 //! and decisions.md refuses `%31`, signs, decimals, leading zeros and out-of-range values
 //! with 400. A router parameter would decode (or not match) before we could tell.
+//!
+//! Lenient mode reads a leading `+` and leading zeros as the number they write (`+1001`,
+//! `01001`), still refuses percent-encoding and anything outside 1..2147483647 (both stated),
+//! and answers 4xx as `application/json` problem-details-shaped objects (the document shows
+//! problem details only for 5xx): 403 for credentials, 404 for an invalid id, 410 for an
+//! unknown one. Its 200 bodies carry extra members in another order.
 
 use axum::extract::State;
 use axum::http::header::{HeaderValue, CONTENT_TYPE};
@@ -15,7 +21,8 @@ use serde_json::json;
 use super::app::App;
 use super::faults::Fault;
 use super::fixtures::{Fixtures, TENPAY_USER_IDS};
-use super::{hostile, reply, request};
+use super::reply::{self, Api, Refusal};
+use super::{hostile, request};
 
 const ONE_GIB: u64 = 1 << 30;
 
@@ -85,6 +92,9 @@ enum BadId {
     NotDigits,
     #[error("id must not have leading zeros")]
     LeadingZero,
+    /// The id 0 (apart from the other out-of-range values: a fault lets it through).
+    #[error("id must be in the range 1..2147483647")]
+    Zero,
     #[error("id must be in the range 1..2147483647")]
     OutOfRange,
 }
@@ -95,23 +105,39 @@ fn id_segment(path: &str) -> Option<&str> {
     (!segment.contains('/')).then_some(segment)
 }
 
-fn parse_id(segment: &str) -> Result<u32, BadId> {
-    if segment.is_empty() {
-        return Err(BadId::Empty);
+/// The id of a path segment. Strict: digits only, no leading zero. Lenient: an optional
+/// leading `+` and any leading zeros too (`+01001` is 1001).
+fn parse_id(segment: &str, lenient: bool) -> Result<u32, BadId> {
+    let digits = if lenient {
+        segment.strip_prefix('+').unwrap_or(segment)
+    } else {
+        segment
+    };
+    if digits.is_empty() {
+        return Err(if segment.is_empty() {
+            BadId::Empty
+        } else {
+            BadId::NotDigits
+        });
     }
-    if !segment.bytes().all(|b| b.is_ascii_digit()) {
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(BadId::NotDigits);
     }
-    if segment == "0" {
-        return Err(BadId::OutOfRange);
+    let significant = digits.trim_start_matches('0');
+    if significant.is_empty() {
+        return Err(if digits == "0" || lenient {
+            BadId::Zero
+        } else {
+            BadId::LeadingZero
+        });
     }
-    if segment.starts_with('0') {
+    if significant.len() != digits.len() && !lenient {
         return Err(BadId::LeadingZero);
     }
-    if segment.len() > 10 {
+    if significant.len() > 10 {
         return Err(BadId::OutOfRange);
     }
-    match segment.parse::<u32>() {
+    match significant.parse::<u32>() {
         Ok(id) if (1..=2_147_483_647).contains(&id) => Ok(id),
         _ => Err(BadId::OutOfRange),
     }
@@ -137,9 +163,15 @@ fn instance(path: &str) -> String {
     out
 }
 
-/// A problem-details error answer (RFC 9457).
-fn problem(app: &App, status: StatusCode, detail: &str, path: &str) -> Response {
-    let content_type = if app.has(Fault::TenpayProblemAsJson) {
+/// A problem-details error answer (RFC 9457) for a refusal; the status follows the mode.
+///
+/// Strict: `application/problem+json`. Lenient: 4xx are plain `application/json` (the
+/// document shows problem details only for 5xx), so `tenpay-problem-as-json` is moot there
+/// for 4xx; a 5xx would stay problem+json.
+fn problem(app: &App, refusal: Refusal, detail: &str, path: &str) -> Response {
+    let status = reply::refusal_status(Api::Tenpay, app.lenient, refusal);
+    let plain = app.has(Fault::TenpayProblemAsJson) || (app.lenient && status.is_client_error());
+    let content_type = if plain {
         reply::APPLICATION_JSON
     } else {
         reply::PROBLEM_JSON
@@ -168,7 +200,7 @@ pub(crate) async fn status(
     if request::bearer(&headers, false) != Some(app.tenpay.token.as_str()) {
         return problem(
             &app,
-            StatusCode::UNAUTHORIZED,
+            Refusal::Unauthenticated,
             "a valid Bearer token is required",
             path,
         );
@@ -187,15 +219,14 @@ pub(crate) async fn status(
             return too_many(&app, "1", path);
         }
     }
-    let id = match parse_id(segment) {
+    let id = match parse_id(segment, app.lenient) {
         Ok(id) => id,
-        Err(BadId::OutOfRange) if segment == "0" && app.has(Fault::TenpayIdZeroAccepted) => {
-            TENPAY_USER_IDS[0]
-        }
-        Err(bad) => return problem(&app, StatusCode::BAD_REQUEST, &bad.to_string(), path),
+        Err(BadId::Zero) if app.has(Fault::TenpayIdZeroAccepted) => TENPAY_USER_IDS[0],
+        Err(bad) => return problem(&app, Refusal::Invalid, &bad.to_string(), path),
     };
+    // The fault treats the largest id as an invalid one: 400, or lenient's 404.
     if id == i32::MAX as u32 && app.has(Fault::TenpayMaxIdRefused) {
-        return problem(&app, StatusCode::BAD_REQUEST, "id out of range", path);
+        return problem(&app, Refusal::Invalid, "id out of range", path);
     }
     let user = match app.tenpay.find(id) {
         Some(user) => user,
@@ -203,7 +234,7 @@ pub(crate) async fn status(
         None => {
             return problem(
                 &app,
-                StatusCode::NOT_FOUND,
+                Refusal::Unknown,
                 &format!("no user with id {id}"),
                 path,
             )
@@ -223,9 +254,10 @@ pub(crate) async fn status(
     response
 }
 
-/// The 200 answer, or one of the hostile bodies when such a fault is on.
+/// The 200 answer (dressed in lenient mode), or one of the hostile bodies when such a fault
+/// is on.
 fn success_body(app: &App, user: &UserStatus) -> Response {
-    let json_text = serde_json::to_string(user).unwrap_or_default();
+    let json_text = reply::success_text(app.lenient, user).unwrap_or_default();
     let ok = |body: axum::body::Body| reply::bytes(StatusCode::OK, reply::APPLICATION_JSON, body);
     // The object without its closing brace, so a padding member can follow.
     let open = json_text.strip_suffix('}').unwrap_or(&json_text);
@@ -260,7 +292,7 @@ fn success_body(app: &App, user: &UserStatus) -> Response {
 fn too_many(app: &App, retry_after: &str, path: &str) -> Response {
     let mut response = problem(
         app,
-        StatusCode::TOO_MANY_REQUESTS,
+        Refusal::Fixed(StatusCode::TOO_MANY_REQUESTS),
         "rate limit exceeded",
         path,
     );
@@ -298,15 +330,40 @@ mod unit {
 
     #[test]
     fn ids() {
-        assert_eq!(parse_id("1001"), Ok(1001));
-        assert_eq!(parse_id("2147483647"), Ok(2_147_483_647));
-        assert_eq!(parse_id("2147483648"), Err(BadId::OutOfRange));
-        assert_eq!(parse_id("99999999999999999999"), Err(BadId::OutOfRange));
-        assert_eq!(parse_id("0"), Err(BadId::OutOfRange));
-        assert_eq!(parse_id("0001"), Err(BadId::LeadingZero));
-        assert_eq!(parse_id(""), Err(BadId::Empty));
+        let strict = |s| parse_id(s, false);
+        assert_eq!(strict("1001"), Ok(1001));
+        assert_eq!(strict("2147483647"), Ok(2_147_483_647));
+        assert_eq!(strict("2147483648"), Err(BadId::OutOfRange));
+        assert_eq!(strict("99999999999999999999"), Err(BadId::OutOfRange));
+        assert_eq!(strict("0"), Err(BadId::Zero));
+        assert_eq!(strict("0001"), Err(BadId::LeadingZero));
+        assert_eq!(strict("00"), Err(BadId::LeadingZero));
+        assert_eq!(strict(""), Err(BadId::Empty));
         for bad in ["1.5", "-1", "+1", "abc", "%31", "1e3", " 1"] {
-            assert_eq!(parse_id(bad), Err(BadId::NotDigits), "{bad}");
+            assert_eq!(strict(bad), Err(BadId::NotDigits), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lenient_ids() {
+        let lenient = |s| parse_id(s, true);
+        for (text, id) in [
+            ("1001", 1001),
+            ("01001", 1001),
+            ("+1001", 1001),
+            ("+0001001", 1001),
+            ("0002147483647", 2_147_483_647),
+        ] {
+            assert_eq!(lenient(text), Ok(id), "{text}");
+        }
+        for zero in ["0", "00", "+0", "+000"] {
+            assert_eq!(lenient(zero), Err(BadId::Zero), "{zero}");
+        }
+        assert_eq!(lenient("2147483648"), Err(BadId::OutOfRange));
+        assert_eq!(lenient("+2147483648"), Err(BadId::OutOfRange));
+        assert_eq!(lenient(""), Err(BadId::Empty));
+        for bad in ["+", "++1", "-1", "1.5", "%31", "+%31", "1e3", " 1", "+ 1"] {
+            assert_eq!(lenient(bad), Err(BadId::NotDigits), "{bad}");
         }
     }
 }

@@ -5,6 +5,7 @@
 //! The fixture values are read back from `target_config_toml`, which tests that too.
 
 mod faults;
+mod lenient;
 mod onboard;
 mod tenpay;
 mod tropipay;
@@ -54,8 +55,18 @@ impl Reply {
 }
 
 pub(super) async fn start_with(faults: &[&str]) -> Ctx {
+    start_in_mode(faults, false).await
+}
+
+/// A lenient server with `faults` on top.
+pub(super) async fn start_lenient(faults: &[&str]) -> Ctx {
+    start_in_mode(faults, true).await
+}
+
+async fn start_in_mode(faults: &[&str], lenient: bool) -> Ctx {
     let server = start(ServerOptions {
         faults: faults.iter().map(|f| (*f).to_string()).collect(),
+        lenient,
         ..ServerOptions::default()
     })
     .await

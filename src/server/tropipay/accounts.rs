@@ -1,4 +1,9 @@
 //! The tropipay accounts of one server and "The User Object" they render to.
+//!
+//! The numbers the document leaves open differ by mode: decisions.md keeps `state`,
+//! `kycLevel`, `twoFaMode` and the amounts at 0 or more; the lenient fixtures hold a negative
+//! balance and pendingOut, other state/KYC codes, other 2FA mode codes and timestamps with a
+//! numeric offset (still RFC 3339).
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -8,10 +13,29 @@ use crate::server::fixtures::{
     TROPIPAY_MAIN_PASSWORD,
 };
 
-/// `twoFaMode` values: off, authenticator app, SMS.
-pub(crate) const TWO_FA_OFF: u8 = 0;
-pub(crate) const TWO_FA_TOTP: u8 = 1;
-pub(crate) const TWO_FA_SMS: u8 = 2;
+/// The 2FA mode of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TwoFa {
+    Off,
+    /// Authenticator app.
+    Totp,
+    Sms,
+}
+
+impl TwoFa {
+    /// The `twoFaMode` code. The document only says "(e.g., 1 for enabled)": strict uses 0, 1
+    /// and 2; lenient uses other integers, one of them negative.
+    pub(crate) fn code(self, lenient: bool) -> i64 {
+        match (self, lenient) {
+            (Self::Off, false) => 0,
+            (Self::Totp, false) => 1,
+            (Self::Sms, false) => 2,
+            (Self::Off, true) => -1,
+            (Self::Totp, true) => 7,
+            (Self::Sms, true) => 8,
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct Account {
@@ -21,12 +45,12 @@ pub(crate) struct Account {
     pub(crate) surname: String,
     pub(crate) email: String,
     pub(crate) phone: String,
-    pub(crate) state: u8,
-    pub(crate) kyc_level: u8,
-    pub(crate) balance: u64,
-    pub(crate) pending_in: u64,
-    pub(crate) pending_out: u64,
-    pub(crate) two_fa_mode: u8,
+    pub(crate) state: i64,
+    pub(crate) kyc_level: i64,
+    pub(crate) balance: i64,
+    pub(crate) pending_in: i64,
+    pub(crate) pending_out: i64,
+    pub(crate) two_fa: TwoFa,
     pub(crate) logo: String,
     pub(crate) created_at: String,
     pub(crate) updated_at: String,
@@ -55,12 +79,12 @@ pub(crate) struct UserObject<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<&'a str>,
     phone: &'a str,
-    state: u8,
-    kyc_level: u8,
-    balance: u64,
-    pending_in: u64,
-    pending_out: u64,
-    two_fa_mode: u8,
+    state: i64,
+    kyc_level: i64,
+    balance: i64,
+    pending_in: i64,
+    pending_out: i64,
+    two_fa_mode: i64,
     logo: &'a str,
     created_at: &'a str,
     updated_at: &'a str,
@@ -71,7 +95,7 @@ pub(crate) struct UserObject<'a> {
 
 impl Account {
     /// The user object; `with_email` false leaves `email` out (a fault).
-    pub(crate) fn object(&self, with_email: bool) -> UserObject<'_> {
+    pub(crate) fn object(&self, with_email: bool, lenient: bool) -> UserObject<'_> {
         UserObject {
             id: self.id,
             name: &self.name,
@@ -83,7 +107,7 @@ impl Account {
             balance: self.balance,
             pending_in: self.pending_in,
             pending_out: self.pending_out,
-            two_fa_mode: self.two_fa_mode,
+            two_fa_mode: self.two_fa.code(lenient),
             logo: &self.logo,
             created_at: &self.created_at,
             updated_at: &self.updated_at,
@@ -101,8 +125,8 @@ pub(crate) struct Accounts {
 }
 
 impl Accounts {
-    pub(crate) fn new(fixtures: &Fixtures) -> Self {
-        let main = Account {
+    pub(crate) fn new(fixtures: &Fixtures, lenient: bool) -> Self {
+        let mut main = Account {
             token: fixtures.tropipay_token.clone(),
             id: TROPIPAY_MAIN_ID,
             name: "John".into(),
@@ -114,7 +138,7 @@ impl Accounts {
             balance: 163_202,
             pending_in: 1_339_174,
             pending_out: 0,
-            two_fa_mode: TWO_FA_OFF,
+            two_fa: TwoFa::Off,
             logo: format!("https://umedia.tropipay.com/develop/{TROPIPAY_MAIN_ID}/logo-257.png"),
             created_at: "2022-06-10T11:48:38.319Z".into(),
             updated_at: "2025-07-24T05:50:54.066Z".into(),
@@ -136,7 +160,7 @@ impl Accounts {
             pending_email: None,
             disabled: false,
         };
-        let disposable = Account {
+        let mut disposable = Account {
             token: fixtures.tropipay_disposable_token.clone(),
             id: TROPIPAY_DISPOSABLE_ID,
             name: "Maria".into(),
@@ -148,7 +172,7 @@ impl Accounts {
             balance: 2_500,
             pending_in: 0,
             pending_out: 1_200,
-            two_fa_mode: TWO_FA_OFF,
+            two_fa: TwoFa::Off,
             logo: format!(
                 "https://umedia.tropipay.com/develop/{TROPIPAY_DISPOSABLE_ID}/logo-100.png"
             ),
@@ -172,6 +196,19 @@ impl Accounts {
             pending_email: None,
             disabled: false,
         };
+        if lenient {
+            main.state = 9;
+            main.kyc_level = -1;
+            main.balance = -250;
+            main.pending_out = -1_200;
+            main.created_at = "2022-06-10T13:48:38.319+02:00".into();
+            main.updated_at = "2025-07-24T07:50:54+02:00".into();
+            disposable.state = 9;
+            disposable.kyc_level = 0;
+            disposable.balance = -99;
+            disposable.created_at = "2023-01-17T03:05:12-05:00".into();
+            disposable.updated_at = "2025-05-02T09:20:31-05:00".into();
+        }
         Self {
             list: vec![main, disposable],
         }

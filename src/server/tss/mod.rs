@@ -4,6 +4,12 @@
 //! Why stateful, with several sessions per user: the document's rules are about what
 //! happens *next* (the old birthdate is kept, the phone waits for the OTP, the other devices
 //! are logged out), and the harness can only check them against a server that remembers.
+//!
+//! Lenient mode answers 403 for credentials (a logged-out session included), 422 for
+//! invalid input, 415 for a non-JSON media type, all without a body; it reads the body
+//! before the credentials, accepts any `platform`, drops the length limits (a password needs
+//! one character), the gender enum, the telephone pattern (see `update`) and the otp pattern
+//! (the document says only "One-time password received"; a wrong one is still refused).
 
 mod update;
 mod users;
@@ -17,7 +23,7 @@ use axum::Router;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use update::{ParseRules, Update};
+use update::{same_telephone, ParseRules, Update};
 pub(crate) use users::Users;
 use users::{ApplyRules, Pending, Profile, TelephoneTaken};
 
@@ -25,7 +31,7 @@ use super::app::{self, lock, App};
 use super::clock;
 use super::faults::Fault;
 use super::fixtures::TSS_OTP;
-use super::reply::{self, ErrorStyle, Failure};
+use super::reply::{self, Api, Failure, Refusal};
 use super::request::{self, BodyError};
 use super::validate::{self, Fields, Invalid};
 
@@ -41,21 +47,31 @@ pub(crate) fn routes() -> Router<App> {
 /// What a handler returns: the answer, or a failure rendered as the tss error object.
 type Answer = Result<Response, Failure>;
 
-/// The tss error object: `{"error": code, "msg": text}`.
-fn fail(status: StatusCode, code: &'static str, message: impl Into<String>) -> Failure {
-    Failure::new(ErrorStyle::Msg, status, code, message)
+/// A tss error answer (strict: `{"error": code, "msg": text}`; see `reply::error`).
+fn fail(app: &App, refusal: Refusal, code: &'static str, message: impl Into<String>) -> Failure {
+    Failure::new(Api::Tss, app.lenient, refusal, code, message)
 }
 
-fn invalid(problem: &Invalid) -> Failure {
-    fail(StatusCode::BAD_REQUEST, "bad_request", problem.to_string())
+fn invalid(app: &App, problem: &Invalid) -> Failure {
+    fail(app, Refusal::Invalid, "bad_request", problem.to_string())
 }
 
-fn conflict(taken: &TelephoneTaken) -> Failure {
-    fail(StatusCode::CONFLICT, "telephone_taken", taken.to_string())
+fn conflict(app: &App, taken: &TelephoneTaken) -> Failure {
+    fail(app, Refusal::Conflict, "telephone_taken", taken.to_string())
 }
 
-fn unknown_user() -> Failure {
-    fail(StatusCode::UNAUTHORIZED, "unauthorized", "unknown user")
+fn unknown_user(app: &App) -> Failure {
+    fail(
+        app,
+        Refusal::Unauthenticated,
+        "unauthorized",
+        "unknown user",
+    )
+}
+
+/// A 200 JSON answer, dressed in lenient mode.
+fn ok<T: Serialize + ?Sized>(app: &App, value: &T) -> Response {
+    reply::success(app.lenient, StatusCode::OK, value)
 }
 
 /// The session's user and its token.
@@ -67,7 +83,8 @@ struct Caller {
 fn authenticate(app: &App, headers: &HeaderMap) -> Result<Caller, Failure> {
     let unauthorized = || {
         fail(
-            StatusCode::UNAUTHORIZED,
+            app,
+            Refusal::Unauthenticated,
             "unauthorized",
             "a valid Bearer token is required",
         )
@@ -89,20 +106,20 @@ async fn read_body(
     match request::json_object(headers, body, check_type).await {
         Ok(map) => Ok(map),
         Err(BodyError::NotJson(_)) if app.has(Fault::TssMalformedJson500) => Err(fail(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            app,
+            Refusal::Fixed(StatusCode::INTERNAL_SERVER_ERROR),
             "internal_error",
             "unexpected error while reading the request",
         )),
-        Err(err) => Err(fail(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            err.to_string(),
-        )),
+        Err(err) => Err(fail(app, err.refusal(), "bad_request", err.to_string())),
     }
 }
 
+/// The rules of `update::parse`. Some faults are moot in lenient mode, which already accepts
+/// what they let through (`tss-enum-case-insensitive` still lowercases the gender it stores).
 fn parse_rules(app: &App) -> ParseRules {
     ParseRules {
+        lenient: app.lenient,
         accept_non_string_names: app.has(Fault::TssWrongTypeAccepted),
         refuse_female: app.has(Fault::TssValidGenderRefused),
         gender_case_insensitive: app.has(Fault::TssEnumCaseInsensitive),
@@ -127,11 +144,11 @@ async fn authenticated_update(
     body: Body,
     two_fa: bool,
 ) -> Result<(Caller, Update), Failure> {
-    let caller = authenticate(app, headers)?;
-    let map = read_body(app, headers, body).await?;
-    let update =
-        update::parse(Fields::new(&map), two_fa, parse_rules(app)).map_err(|p| invalid(&p))?;
-    Ok((caller, update))
+    reply::in_order(app.lenient, authenticate(app, headers), async {
+        let map = read_body(app, headers, body).await?;
+        update::parse(Fields::new(&map), two_fa, parse_rules(app)).map_err(|p| invalid(app, &p))
+    })
+    .await
 }
 
 /// The profile plus the members some answers add.
@@ -155,9 +172,9 @@ fn profile_answer(
     valid_token_count: Option<usize>,
     access_token: Option<String>,
 ) -> Answer {
-    let found = users.list.get(user).ok_or_else(unknown_user)?;
-    Ok(reply::json(
-        StatusCode::OK,
+    let found = users.list.get(user).ok_or_else(|| unknown_user(app))?;
+    Ok(ok(
+        app,
         &ProfileAnswer {
             profile: found.profile(app.has(Fault::TssMoneyUnrounded)),
             is_otp_sent,
@@ -175,25 +192,27 @@ fn is_platform(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-/// `GET /profile?platform=...`.
+/// `GET /profile?platform=...`. "e.g. 'web', 'mobile'" leaves the values open: decisions.md
+/// allows identifiers, lenient any value (`tss-platform-unchecked` is moot there).
 async fn profile(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Answer {
     let caller = authenticate(&app, &headers)?;
     let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&uri)
-        .map_err(|_| invalid(&Invalid::new("query", "is not a valid query string")))?;
-    if !app.has(Fault::TssPlatformUnchecked) {
+        .map_err(|_| invalid(&app, &Invalid::new("query", "is not a valid query string")))?;
+    if !app.lenient && !app.has(Fault::TssPlatformUnchecked) {
         let bad = pairs
             .iter()
             .any(|(key, value)| key == "platform" && !is_platform(value));
         if bad {
-            return Err(invalid(&Invalid::new(
-                "platform",
-                "must be 1 to 32 letters, digits, '_' or '-'",
-            )));
+            return Err(invalid(
+                &app,
+                &Invalid::new("platform", "must be 1 to 32 letters, digits, '_' or '-'"),
+            ));
         }
     }
     if app.has(Fault::TssProfile500) {
         return Err(fail(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            &app,
+            Refusal::Fixed(StatusCode::INTERNAL_SERVER_ERROR),
             "internal_error",
             "unexpected error while loading the profile",
         ));
@@ -207,15 +226,18 @@ async fn update_profile(State(app): State<App>, headers: HeaderMap, body: Body) 
     let (caller, update) = authenticated_update(&app, &headers, body, false).await?;
     let rules = apply_rules(&app);
     let mut users = lock(&app.tss);
-    let user = users.list.get(caller.user).ok_or_else(unknown_user)?;
-    let phone_changes = user.telephone != update.telephone;
+    let user = users
+        .list
+        .get(caller.user)
+        .ok_or_else(|| unknown_user(&app))?;
+    let phone_changes = !same_telephone(&user.telephone, &update.telephone);
     let needs_otp = phone_changes && user.is_two_fa && !app.has(Fault::TssProfilePhoneNoOtp);
     users
         .check_unique(caller.user, &update.telephone, rules)
-        .map_err(|t| conflict(&t))?;
+        .map_err(|t| conflict(&app, &t))?;
     users
         .apply(caller.user, &update, !needs_otp, rules)
-        .map_err(|t| conflict(&t))?;
+        .map_err(|t| conflict(&app, &t))?;
     if needs_otp {
         if let Some(user) = users.list.get_mut(caller.user) {
             user.pending = Some(Pending {
@@ -249,16 +271,20 @@ async fn update_with_two_fa(State(app): State<App>, headers: HeaderMap, body: Bo
     let (caller, update) = authenticated_update(&app, &headers, body, true).await?;
     let rules = apply_rules(&app);
     let mut users = lock(&app.tss);
-    let user = users.list.get(caller.user).ok_or_else(unknown_user)?;
-    let needs_otp = user.telephone != update.telephone || update.is_two_fa != Some(user.is_two_fa);
+    let user = users
+        .list
+        .get(caller.user)
+        .ok_or_else(|| unknown_user(&app))?;
+    let needs_otp = !same_telephone(&user.telephone, &update.telephone)
+        || update.is_two_fa != Some(user.is_two_fa);
     users
         .check_unique(caller.user, &update.telephone, rules)
-        .map_err(|t| conflict(&t))?;
+        .map_err(|t| conflict(&app, &t))?;
     let apply_now = !needs_otp || app.has(Fault::Tss2faAppliesImmediately);
     if apply_now {
         users
             .apply(caller.user, &update, true, rules)
-            .map_err(|t| conflict(&t))?;
+            .map_err(|t| conflict(&app, &t))?;
     }
     if needs_otp {
         if let Some(user) = users.list.get_mut(caller.user) {
@@ -284,8 +310,8 @@ async fn update_with_two_fa(State(app): State<App>, headers: HeaderMap, body: Bo
             "Profile updated successfully!",
         )
     };
-    Ok(reply::json(
-        StatusCode::OK,
+    Ok(ok(
+        &app,
         &TwoFaAnswer {
             telephone: &telephone,
             is_otp_sent: needs_otp,
@@ -300,42 +326,55 @@ async fn update_with_two_fa(State(app): State<App>, headers: HeaderMap, body: Bo
 /// `POST /profile/verify-otp`: completes the pending change; a new telephone also opens a
 /// new session whose token is returned.
 async fn verify_otp(State(app): State<App>, headers: HeaderMap, body: Body) -> Answer {
-    let caller = authenticate(&app, &headers)?;
-    let map = read_body(&app, &headers, body).await?;
-    let fields = Fields::new(&map);
-    let parse = || {
-        let telephone = fields.string("telephone")?;
-        validate::digits("telephone", telephone, 7, 15)?;
-        let otp = fields.string("otp")?;
-        validate::digits("otp", otp, 6, 6)?;
-        Ok::<_, Invalid>((telephone, otp))
-    };
-    let (telephone, otp) = parse().map_err(|p| invalid(&p))?;
+    let lenient = app.lenient;
+    let (caller, (telephone, otp)) =
+        reply::in_order(lenient, authenticate(&app, &headers), async {
+            let map = read_body(&app, &headers, body).await?;
+            let fields = Fields::new(&map);
+            let parse = || {
+                let telephone = fields.string("telephone")?;
+                update::telephone("telephone", telephone, lenient)?;
+                let otp = fields.string("otp")?;
+                if !lenient {
+                    validate::digits("otp", otp, 6, 6)?;
+                }
+                Ok::<_, Invalid>((telephone.to_string(), otp.to_string()))
+            };
+            parse().map_err(|p| invalid(&app, &p))
+        })
+        .await?;
     let rules = apply_rules(&app);
     let mut users = lock(&app.tss);
-    let user = users.list.get(caller.user).ok_or_else(unknown_user)?;
+    let user = users
+        .list
+        .get(caller.user)
+        .ok_or_else(|| unknown_user(&app))?;
     let pending = user.pending.clone().ok_or_else(|| {
         fail(
-            StatusCode::BAD_REQUEST,
+            &app,
+            Refusal::Invalid,
             "no_pending_change",
             "there is no profile change waiting for an OTP",
         )
     })?;
+    // The fault accepts any otp that passes the mode's format check.
     if otp != TSS_OTP && !app.has(Fault::TssOtpUnchecked) {
         return Err(fail(
-            StatusCode::BAD_REQUEST,
+            &app,
+            Refusal::Invalid,
             "invalid_otp",
             "otp is not valid",
         ));
     }
-    if telephone != pending.telephone {
+    if !same_telephone(&telephone, &pending.telephone) {
         return Err(fail(
-            StatusCode::BAD_REQUEST,
+            &app,
+            Refusal::Invalid,
             "telephone_mismatch",
             "telephone is not the one the OTP was sent to",
         ));
     }
-    let phone_changed = user.telephone != pending.telephone;
+    let phone_changed = !same_telephone(&user.telephone, &pending.telephone);
     let applied = match &pending.update {
         Some(update) => users.apply(caller.user, update, true, rules),
         None => users
@@ -346,7 +385,7 @@ async fn verify_otp(State(app): State<App>, headers: HeaderMap, body: Body) -> A
                 }
             }),
     };
-    applied.map_err(|t| conflict(&t))?;
+    applied.map_err(|t| conflict(&app, &t))?;
     let user_id = users.list.get(caller.user).map_or(0, |user| user.user_id);
     if let Some(user) = users.list.get_mut(caller.user) {
         user.pending = None;
@@ -371,28 +410,41 @@ async fn verify_otp(State(app): State<App>, headers: HeaderMap, body: Body) -> A
 }
 
 /// `POST /change-password`: checks the old password and logs out every other session.
+/// The lengths are decisions.md's (old_password 1..128, password 8..128); lenient takes any
+/// password of at least one character.
 async fn change_password(State(app): State<App>, headers: HeaderMap, body: Body) -> Answer {
-    let caller = authenticate(&app, &headers)?;
-    let map = read_body(&app, &headers, body).await?;
-    let fields = Fields::new(&map);
-    let parse = || {
-        let old = fields.string("old_password")?;
-        validate::length("old_password", old, 1, Some(128))?;
-        let new = fields.string("password")?;
-        validate::length("password", new, 8, Some(128))?;
-        Ok::<_, Invalid>((old, new))
+    let (max, new_min) = if app.lenient {
+        (None, 1)
+    } else {
+        (Some(128), 8)
     };
-    let (old, new) = parse().map_err(|p| invalid(&p))?;
+    let (caller, (old, new)) = reply::in_order(app.lenient, authenticate(&app, &headers), async {
+        let map = read_body(&app, &headers, body).await?;
+        let fields = Fields::new(&map);
+        let parse = || {
+            let old = fields.string("old_password")?;
+            validate::length("old_password", old, 1, max)?;
+            let new = fields.string("password")?;
+            validate::length("password", new, new_min, max)?;
+            Ok::<_, Invalid>((old.to_string(), new.to_string()))
+        };
+        parse().map_err(|p| invalid(&app, &p))
+    })
+    .await?;
     let mut users = lock(&app.tss);
-    let user = users.list.get_mut(caller.user).ok_or_else(unknown_user)?;
+    let user = users
+        .list
+        .get_mut(caller.user)
+        .ok_or_else(|| unknown_user(&app))?;
     if user.password != old {
         return Err(fail(
-            StatusCode::BAD_REQUEST,
+            &app,
+            Refusal::Invalid,
             "bad_request",
             "Old password is incorrect",
         ));
     }
-    user.password = new.to_string();
+    user.password = new;
     user.has_password = true;
     if !app.has(Fault::TssSessionsKept) {
         for session in &mut users.sessions {
@@ -401,8 +453,5 @@ async fn change_password(State(app): State<App>, headers: HeaderMap, body: Body)
             }
         }
     }
-    Ok(reply::json(
-        StatusCode::OK,
-        &json!({"msg": "Password Updated"}),
-    ))
+    Ok(ok(&app, &json!({"msg": "Password Updated"})))
 }

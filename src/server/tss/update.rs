@@ -2,6 +2,10 @@
 //!
 //! Why sanitizing lives with parsing: the document says names "will be sanitized", so what
 //! is stored (and echoed back) must never carry markup, whatever was sent.
+//!
+//! Lenient mode keeps what the document states (every field required and a string, the
+//! `YYYY-MM-DD`/`0000-00-00` birthdate, `is_two_fa` a boolean, sanitizing) and drops what
+//! decisions.md adds: the name and email lengths, the gender enum and the telephone pattern.
 
 use serde_json::Value;
 
@@ -11,9 +15,11 @@ use crate::server::validate::{self, Fields, Invalid};
 /// Literal that means "leave the birthdate as it is".
 pub(crate) const SKIP_BIRTHDATE: &str = "0000-00-00";
 
-/// The rule-bending faults that parsing honours.
+/// The rule-bending faults that parsing honours, and the mode.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ParseRules {
+    /// Lenient mode: no length limits, any gender string, a looser telephone.
+    pub(crate) lenient: bool,
     pub(crate) accept_non_string_names: bool,
     pub(crate) refuse_female: bool,
     pub(crate) gender_case_insensitive: bool,
@@ -45,7 +51,9 @@ fn name(
         Some(Value::Bool(b)) if rules.accept_non_string_names => b.to_string(),
         _ => fields.string(field)?.to_string(),
     };
-    validate::length(field, &raw, 1, Some(100))?;
+    if !rules.lenient {
+        validate::length(field, &raw, 1, Some(100))?;
+    }
     let stored = if rules.keep_markup {
         raw
     } else {
@@ -69,7 +77,9 @@ pub(crate) fn parse(
     } else {
         gender.to_string()
     };
-    validate::one_of("gender", &gender, &["male", "female", "other"])?;
+    if !rules.lenient {
+        validate::one_of("gender", &gender, &["male", "female", "other"])?;
+    }
     if rules.refuse_female && gender == "female" {
         return Err(Invalid::new("gender", "is not accepted"));
     }
@@ -83,11 +93,11 @@ pub(crate) fn parse(
     }
 
     let telephone = fields.string("telephone")?;
-    validate::digits("telephone", telephone, 7, 15)?;
+    self::telephone("telephone", telephone, rules.lenient)?;
 
     let email = fields.optional_string("email")?;
     if let Some(email) = email {
-        validate::email("email", email, true)?;
+        validate::email("email", email, !rules.lenient)?;
     }
 
     let is_two_fa = if two_fa {
@@ -105,6 +115,38 @@ pub(crate) fn parse(
         email: email.map(str::to_string),
         is_two_fa,
     })
+}
+
+/// A telephone: decisions.md's `^[0-9]{7,15}$`, or in lenient mode any number written with
+/// digits, an optional leading `+`, spaces and dashes (the document only says "User's phone
+/// number").
+pub(crate) fn telephone(field: &'static str, value: &str, lenient: bool) -> Result<(), Invalid> {
+    if !lenient {
+        return validate::digits(field, value, 7, 15);
+    }
+    let rest = value.strip_prefix('+').unwrap_or(value);
+    let allowed = rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+    if allowed && rest.chars().any(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Invalid::new(
+            field,
+            "must be digits, with an optional leading '+', spaces and dashes",
+        ))
+    }
+}
+
+/// True when two telephones are the same number: spaces and dashes are only how a lenient
+/// caller wrote it (strict telephones have neither, so this is plain equality there).
+pub(crate) fn same_telephone(a: &str, b: &str) -> bool {
+    let digits = |text: &str| {
+        text.chars()
+            .filter(|c| *c != ' ' && *c != '-')
+            .collect::<String>()
+    };
+    a == b || digits(a) == digits(b)
 }
 
 /// Removes `<script>`/`<style>` elements with their content, every other tag, and any
@@ -239,5 +281,50 @@ mod unit {
         assert_eq!(update.firstname.as_deref(), Some("42"));
         let update = parse(Fields::new(&with("gender", json!("MALE"))), false, lax).unwrap();
         assert_eq!(update.gender, "male");
+    }
+
+    #[test]
+    fn lenient_rules() {
+        let base = json!({
+            "firstname": "John", "lastname": "Doe", "gender": "male",
+            "birthdate": "1990-05-15", "telephone": "9876543210"
+        });
+        let with = |key: &str, value: Value| {
+            let mut map = body(base.clone());
+            map.insert(key.to_string(), value);
+            map
+        };
+        let lenient = ParseRules {
+            lenient: true,
+            ..ParseRules::default()
+        };
+        for (key, value) in [
+            ("gender", json!("fax")),
+            ("gender", json!("MALE")),
+            ("firstname", json!("x".repeat(101))),
+            ("telephone", json!("+91 98765-43210")),
+            ("telephone", json!("1")),
+            ("email", json!(format!("{}@example.com", "a".repeat(250)))),
+        ] {
+            let update = parse(Fields::new(&with(key, value.clone())), false, lenient);
+            assert!(update.is_ok(), "{key}={value}");
+        }
+        let update = parse(Fields::new(&with("gender", json!("MALE"))), false, lenient).unwrap();
+        assert_eq!(update.gender, "MALE");
+        for (key, value) in [
+            ("telephone", json!("+")),
+            ("telephone", json!("98 76a")),
+            ("telephone", json!("9++1")),
+            ("telephone", json!(9876543210u64)),
+            ("gender", json!(1)),
+            ("firstname", json!(42)),
+            ("birthdate", json!("1990-02-30")),
+            ("email", json!("nope")),
+        ] {
+            let update = parse(Fields::new(&with(key, value.clone())), false, lenient);
+            assert!(update.is_err(), "{key}={value}");
+        }
+        assert!(same_telephone("+91 98765-43210", "+919876543210"));
+        assert!(!same_telephone("+919876543210", "919876543210"));
     }
 }

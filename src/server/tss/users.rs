@@ -1,11 +1,13 @@
 //! The tss users and sessions of one server, and the profile they render to.
 //!
 //! Money is kept in integer cents and rendered as `cents / 100`, which is how "rounded to 2
-//! decimals" is guaranteed rather than hoped for.
+//! decimals" is guaranteed rather than hoped for. The lenient fixtures hold negative amounts
+//! (decisions.md's `>= 0` is not in the document) and expiry dates written as date-times
+//! (the document says only "Expiry date").
 
 use serde::Serialize;
 
-use super::update::Update;
+use super::update::{same_telephone, Update};
 use crate::server::fixtures::{
     Fixtures, TSS_LOCKED_PASSWORD, TSS_LOCKED_TELEPHONE, TSS_LOCKED_USER_ID, TSS_MAIN_PASSWORD,
     TSS_MAIN_TELEPHONE, TSS_MAIN_USER_ID, TSS_OTHER_PASSWORD, TSS_OTHER_USER_ID,
@@ -44,15 +46,15 @@ pub(crate) struct User {
     pub(crate) is_two_fa: bool,
     pub(crate) has_password: bool,
     pub(crate) password: String,
-    cashback: u64,
-    tss_money: u64,
-    tss_points: u64,
-    next_money_to_expire: u64,
+    cashback: i64,
+    tss_money: i64,
+    tss_points: i64,
+    next_money_to_expire: i64,
     money_expiry: Option<&'static str>,
-    next_points_to_expire: u64,
+    next_points_to_expire: i64,
     point_expiry: Option<&'static str>,
     order_count: u32,
-    total_spending: u64,
+    total_spending: i64,
     successful_orders: u32,
     referal_code: &'static str,
     pub(crate) pending: Option<Pending>,
@@ -94,7 +96,7 @@ pub(crate) struct Profile<'a> {
 }
 
 /// Cents as a JSON number with at most 2 decimals; `unrounded` adds a third (a fault).
-fn money(cents: u64, unrounded: bool) -> f64 {
+fn money(cents: i64, unrounded: bool) -> f64 {
     if unrounded {
         (cents * 10 + 5) as f64 / 1000.0
     } else {
@@ -150,8 +152,8 @@ pub(crate) struct Users {
 }
 
 impl Users {
-    pub(crate) fn new(fixtures: &Fixtures) -> Self {
-        let main = User {
+    pub(crate) fn new(fixtures: &Fixtures, lenient: bool) -> Self {
+        let mut main = User {
             user_id: TSS_MAIN_USER_ID,
             firstname: "John".into(),
             lastname: "Doe".into(),
@@ -226,6 +228,12 @@ impl Users {
             referal_code: "SAMLEE85",
             pending: None,
         };
+        if lenient {
+            main.cashback = -1_250;
+            main.tss_points = -375;
+            main.money_expiry = Some("2026-04-30T23:59:59Z");
+            main.point_expiry = Some("2026-05-15T00:00:00+05:30");
+        }
         let session = |token: &String, user| Session {
             token: token.clone(),
             user,
@@ -269,7 +277,7 @@ impl Users {
             .list
             .iter()
             .enumerate()
-            .any(|(index, other)| index != user && other.telephone == telephone);
+            .any(|(index, other)| index != user && same_telephone(&other.telephone, telephone));
         if taken && !rules.telephone_not_unique {
             Err(TelephoneTaken)
         } else {
