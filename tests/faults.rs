@@ -250,3 +250,13 @@ fn decided_faults_fail_under_strict() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+#[test]
+fn on_the_lenient_server_stated_faults_still_fail_and_decided_ones_never_do() {
+    let problems: Vec<String> = TABLE
+        .iter()
+        .filter(|(f, _, _)| !MOOT_WHEN_LENIENT.contains(f))
+        .filter_map(|(f, filter, b)| judge(f, filter, *b, true).err())
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+}

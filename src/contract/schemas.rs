@@ -299,9 +299,17 @@ impl SchemaSet {
                     .as_deref()
                     .and_then(|l| self.provenance(l, missing.as_deref()))
                     .unwrap_or((None, None));
+                let instance_path = e.instance_path().to_string();
+                let schema_path = e.schema_path().to_string();
+                // A decision or quote may sit where the keyword's subschema is referenced (a
+                // property beside its `$ref`), not in the referenced file: look along the
+                // instance path from the validated file's root too.
+                let keyword = schema_path.rsplit('/').next().unwrap_or("");
+                let reason = reason.or_else(|| self.decision_at(name, &instance_path, keyword));
+                let quote = quote.or_else(|| self.quote_at(name, &instance_path));
                 Violation {
-                    instance_path: e.instance_path().to_string(),
-                    schema_path: e.schema_path().to_string(),
+                    instance_path,
+                    schema_path,
                     message: e.to_string(),
                     quote,
                     reason,

@@ -40,9 +40,9 @@ pub fn server(faults: &[&str]) -> (RunningServer, TargetConfig) {
 /// A reference server with these faults, lenient (taking the other side of every decision)
 /// or not, and the target config it prints.
 pub fn server_with(faults: &[&str], lenient: bool) -> (RunningServer, TargetConfig) {
-    assert!(!lenient, "lenient mode lands with the lenient branch");
     let opts = ServerOptions {
         faults: faults.iter().map(|f| f.to_string()).collect(),
+        lenient,
         ..ServerOptions::default()
     };
     let s = runtime()
