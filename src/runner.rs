@@ -384,7 +384,16 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                         );
                     }
                 }
-                if checks.iter().all(|c| c.outcome != Verdict::Fail) {
+                // The values later steps need are taken from any answer of the expected status,
+                // even one whose body breaks its schema: a missing one says why the case stops.
+                let status_held = checks.iter().all(|c| {
+                    c.outcome != Verdict::Fail
+                        || !matches!(
+                            c.id.as_str(),
+                            checks::STATUS | checks::NO_5XX | checks::TRANSPORT
+                        )
+                });
+                if status_held {
                     let schema = sctx.response(incoming.status).map(|r| r.schema.as_str());
                     checks.extend(capture(
                         ctx,

@@ -69,6 +69,13 @@ const TABLE: &[(&str, &str, Breaks)] = &[
         "tropipay::flow-new-email",
         Stated("promise"),
     ),
+    // "returns a boolean isValid, the complete user object, and a new, short-lived JSON Web
+    // Token": the token the flow needs next is promised, so its absence fails `capture`.
+    (
+        "tropipay-validate-no-token",
+        "tropipay::flow-new-phone",
+        Stated("capture"),
+    ),
     (
         "tropipay-pass-no-check",
         "tropipay::flow-password",

@@ -73,6 +73,8 @@ faults! {
         "the 2FA QR code encodes a different secret than `secret`";
     TropipayTotpUnverified => "tropipay-totp-unverified", "tropipay",
         "/users/2fa accepts any 6-digit code for type totp";
+    TropipayValidateNoToken => "tropipay-validate-no-token", "tropipay",
+        "validateToken answers isValid true and the user, but no `token`";
     TropipayWrongCodeValid => "tropipay-wrong-code-valid", "tropipay",
         "validateToken answers isValid true for any 6-digit code";
     TropipayPassNoCheck => "tropipay-pass-no-check", "tropipay",
