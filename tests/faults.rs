@@ -203,6 +203,19 @@ fn judge(fault: &str, filter: &str, breaks: Breaks, lenient: bool) -> Result<(),
     let advised = checks_with(&report, Advisory);
     let _ = common::advisories(&report); // every advisory has a reason
     let mode = if lenient { "lenient" } else { "plain" };
+    // Every failure rests on the document's words: a clause and a verbatim quote.
+    for case in &report.cases {
+        for check in case.steps.iter().flat_map(|s| s.checks.iter()) {
+            if check.outcome == Fail
+                && (check.doc.is_empty() || check.quote.as_deref().is_none_or(str::is_empty))
+            {
+                return Err(format!(
+                    "{fault} ({mode}): {} failed `{}` without a clause and quote: {check:?}",
+                    case.id, check.id
+                ));
+            }
+        }
+    }
     match breaks {
         Stated(check) if !failed.iter().any(|c| c == check) => Err(format!(
             "{fault} ({mode}): breaks a stated rule, expected `{check}` to fail; failed: {failures:?}"
