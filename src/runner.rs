@@ -20,7 +20,7 @@ use crate::generate::BodyInput;
 use crate::http::{ClientError, HttpClient, HttpOptions, Incoming, Outgoing, TransportError};
 use crate::plan::{self, AuthVariant, CasePlan, Credential, PlannedStep};
 use crate::rate::{self, Pacer, MAX_429_RETRIES};
-use crate::redact::{env_name, Redactor};
+use crate::redact::{env_name, Redactor, ScopedRedactor};
 use crate::report::{
     rfc3339, CaseReport, Report, RequestRecord, ResponseRecord, StepReport, TargetInfo,
 };
@@ -95,7 +95,7 @@ impl RunContext {
     }
 }
 
-fn add_secret(redactor: &Redactor, value: &Value, name: &str) {
+fn add_secret(redactor: &ScopedRedactor, value: &Value, name: &str) {
     match value {
         Value::Array(items) => items.iter().for_each(|v| add_secret(redactor, v, name)),
         Value::Null => {}
@@ -117,7 +117,7 @@ pub async fn check_reachable(ctx: &RunContext) -> Result<(), RunError> {
             Err(source) => {
                 return Err(RunError::Unreachable {
                     contract: contract.clone(),
-                    source: source.redacted(&ctx.redactor),
+                    source: source.redacted(|s| ctx.redactor.apply_for(contract, s)),
                 })
             }
         }
@@ -221,7 +221,10 @@ fn targets_of(ctx: &RunContext) -> Vec<TargetInfo> {
         .filter_map(|c| {
             let t = ctx.config.targets.get(c.name())?;
             // A password in the URL is a secret; the report names the target without it.
-            Some(TargetInfo::new(c, &ctx.redactor.apply(&t.base_url)))
+            Some(TargetInfo::new(
+                c,
+                &ctx.redactor.apply_for(c.name(), &t.base_url),
+            ))
         })
         .collect()
 }
@@ -286,6 +289,8 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
     };
     let clock = Instant::now();
     let contract = &ctx.contracts[plan.contract];
+    // Everything this case shows is the contract's: redacted with its secrets and the run's.
+    let redactor = ctx.redactor.scoped(contract.name());
     let mut report = CaseReport {
         id: plan.id.clone(),
         contract: contract.name().to_string(),
@@ -336,7 +341,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 continue;
             }
         };
-        let curl = curl::command(&outgoing, &ctx.redactor);
+        let curl = curl::command(&outgoing, &redactor);
         // What this step sent is `${request...}` for the next one (a restore needs it).
         match outgoing
             .body
@@ -386,7 +391,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 vec![CheckResult {
                     id: checks::TRANSPORT.into(),
                     outcome: Verdict::Fail,
-                    message: ctx.redactor.apply(&e.to_string()),
+                    message: redactor.apply(&e.to_string()),
                     doc: format!("{} > {}", contract.suite.document, endpoint.doc),
                 }],
                 None,
@@ -423,7 +428,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 ));
             }
             text.push_str(&format!("\n  reproduce: {curl}"));
-            failures.push(ctx.redactor.apply(&text));
+            failures.push(redactor.apply(&text));
         }
         if step.spec.restore && already_failed && failed.is_empty() {
             restored.push(format!(
@@ -436,7 +441,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             ));
         }
         report.steps.push(step_report(
-            ctx,
+            &redactor,
             endpoint,
             step,
             &outgoing,
@@ -477,7 +482,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 restore_notes.join("; ")
             ));
         }
-        report.message = ctx.redactor.apply(&message);
+        report.message = redactor.apply(&message);
     }
     report.duration_ms = clock.elapsed().as_millis() as u64;
     report
@@ -537,7 +542,11 @@ fn capture(
             },
         };
         if spec.secret() {
-            add_secret(&ctx.redactor, &value, &env_name(contract.name(), name));
+            add_secret(
+                &ctx.redactor.scoped(contract.name()),
+                &value,
+                &env_name(contract.name(), name),
+            );
         }
         vars.insert(name.clone(), value);
     }
@@ -703,7 +712,7 @@ fn form_encode(s: &str) -> String {
 }
 
 fn step_report(
-    ctx: &RunContext,
+    r: &ScopedRedactor,
     endpoint: &EndpointSpec,
     step: &PlannedStep,
     out: &Outgoing,
@@ -711,7 +720,6 @@ fn step_report(
     checks: Vec<CheckResult>,
     curl: String,
 ) -> StepReport {
-    let r = &ctx.redactor;
     StepReport {
         endpoint: format!("{} {}", endpoint.method, endpoint.path),
         restore: step.spec.restore,
