@@ -1,10 +1,11 @@
 //! A curl command line that reproduces a request, with secrets as `$ENV` references.
 
 use crate::http::Outgoing;
-use crate::redact::Redactor;
+use crate::redact::ScopedRedactor;
 
-/// `curl ...` for `out`; each secret becomes `"$NAME"` so the line runs after `export NAME=...`.
-pub fn command(out: &Outgoing, redactor: &Redactor) -> String {
+/// `curl ...` for `out`, a request of `redactor`'s contract; each secret becomes `"$NAME"` so
+/// the line runs after `export NAME=...`.
+pub fn command(out: &Outgoing, redactor: &ScopedRedactor) -> String {
     let mut parts = vec![
         "curl".to_string(),
         "-sS".to_string(),
@@ -34,10 +35,11 @@ fn quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::Redactor;
 
     #[test]
     fn secrets_become_env_references() {
-        let r = Redactor::new();
+        let r = Redactor::new().scoped("tss");
         r.add("sekrit-token", "TSS_TOKEN");
         let out = Outgoing {
             method: "POST".into(),

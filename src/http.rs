@@ -74,9 +74,10 @@ pub enum TransportError {
 }
 
 impl TransportError {
-    /// The same error with every secret `redactor` knows taken out of its text.
-    pub fn redacted(self, redactor: &Redactor) -> Self {
-        let r = |s: String| redactor.apply(&s);
+    /// The same error with its text passed through `redact` (e.g. a contract's
+    /// [`crate::redact::ScopedRedactor::apply`]).
+    pub fn redacted(self, redact: impl Fn(&str) -> String) -> Self {
+        let r = |s: String| redact(&s);
         match self {
             TransportError::Connect { url, detail } => TransportError::Connect {
                 url: r(url),

@@ -8,8 +8,26 @@
 //! curl line still runs once the operator exports that variable. A secret is also found in the
 //! spellings the outputs use for it (JSON-escaped, percent- and form-encoded), and JWT-shaped
 //! tokens are blanked by shape whoever issued them.
+//!
+//! Redaction must not corrupt the data around a secret:
+//!
+//! - **Scope.** Configured and captured secrets belong to their contract. A text of contract
+//!   `tss` (its requests, answers, curl lines, messages) is redacted with tss's secrets and the
+//!   run-wide ones (values learned from answers, values added without a contract, JWT shapes):
+//!   [`Redactor::scoped`] / [`Redactor::apply_for`]. A tropipay security code is never looked
+//!   for in tss output. [`Redactor::apply`] is for text of no contract and uses every secret.
+//! - **Short secrets only as whole tokens.** A secret of fewer than [`LONG_SECRET_LEN`]
+//!   characters, or of digits only, is replaced only where it is not part of a longer run of
+//!   letters and digits: `"654321"`, `?otp=654321&`, `code 654321.` are redacted, the telephone
+//!   `9876543210` is left whole. Such values are what ordinary data is made of (codes, PINs,
+//!   ids, phone numbers, epoch-millisecond timestamps), so found inside a longer run they are a
+//!   coincidence, not a leak. A longer secret with a letter in it (tokens, passwords, JWTs) is
+//!   replaced wherever it appears: it does not occur inside other data by chance.
+//!
+//! One pass of one regular expression per scope finds every secret, so the cost per text does
+//! not grow with the number of secrets (the expression is rebuilt when a secret is added).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use regex::Regex;
@@ -22,8 +40,13 @@ use crate::contract::Contract;
 const MIN_SECRET_LEN: usize = 4;
 /// Shortest value learned from a response: a target's `"token": "none"` is not a secret.
 const MIN_LEARNED_LEN: usize = 8;
+/// Values with fewer characters than this (and values of digits only) are redacted only where
+/// they stand as a whole token; longer ones wherever they appear.
+pub const LONG_SECRET_LEN: usize = 12;
 /// Stand-in prefix of values learned from responses: `$RESPONSE_ACCESS_TOKEN`.
 const LEARNED_PREFIX: &str = "RESPONSE";
+/// Size limit of one compiled matcher; more secrets than fit are split over several.
+const MATCHER_SIZE_LIMIT: usize = 64 << 20;
 
 /// Secret values and their stand-in names; cheap to clone, shared by all cases of a run.
 #[derive(Debug, Clone, Default)]
@@ -31,46 +54,292 @@ pub struct Redactor {
     inner: Arc<RwLock<Secrets>>,
 }
 
+/// A [`Redactor`] for the texts of one contract: that contract's secrets and the run-wide ones.
+#[derive(Debug, Clone)]
+pub struct ScopedRedactor {
+    redactor: Redactor,
+    contract: String,
+}
+
 #[derive(Debug, Default)]
 struct Secrets {
-    /// value → (stand-in name, learned from a response rather than configured or captured).
-    names: HashMap<String, (String, bool)>,
-    /// One pass over a text finds every secret; rebuilt when a secret is added.
-    matcher: Option<Regex>,
-    /// A secret was added since the matcher was built.
-    stale: bool,
+    /// Every spelling of every secret.
+    entries: HashMap<String, Entry>,
+    /// Bumped by every change; a matcher built at an older generation is rebuilt before use.
+    generation: u64,
+    /// The matcher of each contract's texts, built when first needed.
+    scoped: HashMap<String, Matcher>,
+    /// The matcher of texts of no contract (every secret).
+    all: Option<Matcher>,
+}
+
+#[derive(Debug, Default)]
+struct Entry {
+    /// Stand-in name in each contract this value is a secret of.
+    contracts: BTreeMap<String, String>,
+    /// Stand-in name when the value is a secret of the whole run, and whether it was only
+    /// learned from a response (a configured or captured name is better).
+    run_wide: Option<(String, bool)>,
+    /// Redacted only as a whole token (see the module docs).
+    short: bool,
+}
+
+impl Entry {
+    /// The stand-in name of this value in the texts of `scope` (`None`: of no contract), or
+    /// `None` when it is not a secret there.
+    fn name(&self, scope: Option<&str>) -> Option<&str> {
+        let run_wide = self.run_wide.as_ref().map(|(n, _)| n.as_str());
+        match scope {
+            Some(c) => self.contracts.get(c).map(String::as_str).or(run_wide),
+            None => match &self.run_wide {
+                Some((n, false)) => Some(n.as_str()),
+                _ => self
+                    .contracts
+                    .values()
+                    .next()
+                    .map(String::as_str)
+                    .or(run_wide),
+            },
+        }
+    }
+}
+
+/// Finds the secrets of one scope: one expression, or a few when they do not fit in one.
+#[derive(Debug)]
+struct Matcher {
+    generation: u64,
+    regexes: Vec<Regex>,
+    /// Byte length of the longest short secret of the scope.
+    longest_short: usize,
+}
+
+impl Matcher {
+    fn build(secrets: &Secrets, scope: Option<&str>) -> Self {
+        Self::build_within(secrets, scope, MATCHER_SIZE_LIMIT)
+    }
+
+    fn build_within(secrets: &Secrets, scope: Option<&str>, size_limit: usize) -> Self {
+        let mut values: Vec<&String> = secrets
+            .entries
+            .iter()
+            .filter(|(_, e)| e.name(scope).is_some())
+            .map(|(v, _)| v)
+            .collect();
+        // Longest first: at one position, a secret that contains another wins whole.
+        values.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        let longest_short = values
+            .iter()
+            .filter(|v| secrets.entries.get(v.as_str()).is_some_and(|e| e.short))
+            .map(|v| v.len())
+            .max()
+            .unwrap_or(0);
+        Matcher {
+            generation: secrets.generation,
+            regexes: compile(&values, size_limit),
+            longest_short,
+        }
+    }
+
+    /// The leftmost secret at or after `from`, the longest of those starting there. `ahead`
+    /// keeps each expression's last find: still right while it starts at or after `from` (the
+    /// patterns are plain literals), so no expression scans the same text twice.
+    fn find_at(
+        &self,
+        text: &str,
+        from: usize,
+        ahead: &mut Vec<Option<Option<(usize, usize)>>>,
+    ) -> Option<(usize, usize)> {
+        ahead.resize(self.regexes.len(), None);
+        self.regexes
+            .iter()
+            .zip(ahead.iter_mut())
+            .filter_map(|(r, known)| {
+                let stale = known.is_none_or(|k| k.is_some_and(|(s, _)| s < from));
+                if stale {
+                    *known = Some(r.find_at(text, from).map(|m| (m.start(), m.end())));
+                }
+                known.flatten()
+            })
+            .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+    }
+}
+
+/// An alternation of `values` (longest first), split in halves while it is too large.
+fn compile(values: &[&String], size_limit: usize) -> Vec<Regex> {
+    if values.is_empty() {
+        return vec![];
+    }
+    let pattern = values
+        .iter()
+        .map(|v| regex::escape(v))
+        .collect::<Vec<_>>()
+        .join("|");
+    match regex::RegexBuilder::new(&pattern)
+        .size_limit(size_limit)
+        .build()
+    {
+        Ok(r) => vec![r],
+        Err(_) if values.len() > 1 => {
+            let (a, b) = values.split_at(values.len() / 2);
+            let mut out = compile(a, size_limit);
+            out.extend(compile(b, size_limit));
+            out
+        }
+        // One literal too large for the limit: looked for without a regex engine.
+        Err(_) => regex::RegexBuilder::new(&regex::escape(values[0]))
+            .size_limit(usize::MAX)
+            .build()
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// Whose secret a value is.
+#[derive(Debug, Clone, Copy)]
+enum Owner<'a> {
+    Contract(&'a str),
+    /// Of the whole run; `true` when only learned from a response.
+    Run {
+        learned: bool,
+    },
 }
 
 impl Secrets {
-    fn insert(&mut self, value: String, name: &str, learned: bool) {
-        match self.names.get_mut(&value) {
-            // A configured or captured name is better than a learned one.
-            Some(entry) if entry.1 && !learned => *entry = (name.to_string(), false),
-            Some(_) => {}
-            None => {
-                self.names.insert(value, (name.to_string(), learned));
-                self.stale = true;
+    fn insert(&mut self, spelling: String, name: &str, owner: Owner<'_>, short: bool) {
+        let entry = self.entries.entry(spelling).or_insert_with(|| Entry {
+            short,
+            ..Entry::default()
+        });
+        let mut changed = false;
+        if entry.short && !short {
+            // The spelling of a long secret too: redacted wherever it appears.
+            entry.short = false;
+            changed = true;
+        }
+        match owner {
+            Owner::Contract(c) => {
+                if !entry.contracts.contains_key(c) {
+                    entry.contracts.insert(c.to_string(), name.to_string());
+                    changed = true;
+                }
             }
+            Owner::Run { learned } => match &entry.run_wide {
+                None => {
+                    entry.run_wide = Some((name.to_string(), learned));
+                    changed = true;
+                }
+                // A configured or captured name is better than a learned one.
+                Some((_, true)) if !learned => {
+                    entry.run_wide = Some((name.to_string(), false));
+                    changed = true;
+                }
+                Some(_) => {}
+            },
+        }
+        if changed {
+            self.generation += 1;
         }
     }
 
-    fn build_matcher(&mut self) {
-        if self.stale {
-            self.stale = false;
-            let mut values: Vec<&String> = self.names.keys().collect();
-            // Longest first: at one position, a secret that contains another wins whole.
-            values.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-            let pattern = values
-                .iter()
-                .map(|v| regex::escape(v))
-                .collect::<Vec<_>>()
-                .join("|");
-            self.matcher = regex::RegexBuilder::new(&pattern)
-                .size_limit(64 << 20)
-                .build()
-                .ok();
+    fn matcher(&self, scope: Option<&str>) -> Option<&Matcher> {
+        match scope {
+            Some(c) => self.scoped.get(c),
+            None => self.all.as_ref(),
+        }
+        .filter(|m| m.generation == self.generation)
+    }
+
+    /// Builds the matcher of `scope` again if a secret was added since it was built.
+    fn rebuild(&mut self, scope: Option<&str>) {
+        if self.matcher(scope).is_some() {
+            return;
+        }
+        let m = Matcher::build(self, scope);
+        match scope {
+            Some(c) => {
+                self.scoped.insert(c.to_string(), m);
+            }
+            None => self.all = Some(m),
         }
     }
+
+    /// `text` with every secret of `scope` replaced by `stand_in(NAME)`.
+    fn redact(
+        &self,
+        matcher: &Matcher,
+        scope: Option<&str>,
+        text: &str,
+        stand_in: &dyn Fn(&str) -> String,
+    ) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        let mut from = 0;
+        let mut ahead = Vec::new();
+        while let Some((start, end)) = matcher.find_at(text, from, &mut ahead) {
+            // The longest secret starting here may be a short one inside a longer token while a
+            // shorter one starting here stands alone: try those too (few, and bounded in length).
+            let hit = std::iter::once(end)
+                .chain(
+                    (start + 1..end.min(start + matcher.longest_short + 1))
+                        .rev()
+                        .filter(|&e| text.is_char_boundary(e)),
+                )
+                .find_map(|e| {
+                    let entry = self.entries.get(&text[start..e])?;
+                    let name = entry.name(scope)?;
+                    (!entry.short || stands_alone(text, start, e)).then_some((e, name))
+                });
+            match hit {
+                Some((e, name)) => {
+                    out.push_str(&text[copied..start]);
+                    out.push_str(&stand_in(name));
+                    copied = e;
+                    from = e;
+                }
+                None => {
+                    from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+                }
+            }
+        }
+        out.push_str(&text[copied..]);
+        out
+    }
+}
+
+/// `text[start..end]` is not part of a longer run of letters and digits: the characters on
+/// either side of it are not letters or digits (or it does not begin or end with one there).
+/// An escape just before it (`\n`, `\u00e9`, `%2F`) ends the run before it like a space would.
+fn stands_alone(text: &str, start: usize, end: usize) -> bool {
+    let inside = &text[start..end];
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let first = inside.chars().next();
+    let last = inside.chars().next_back();
+    let joins = |outside: Option<char>, edge: Option<char>| {
+        outside.is_some_and(char::is_alphanumeric) && edge.is_some_and(char::is_alphanumeric)
+    };
+    let joined_before = joins(before, first) && !ends_with_escape(&text[..start]);
+    !joined_before && !joins(after, last)
+}
+
+/// `text` ends with a JSON escape (`\n`, `\t`, `\uXXXX`, ...) or a percent escape (`%2F`).
+fn ends_with_escape(text: &str) -> bool {
+    let b = text.as_bytes();
+    let odd_backslashes_before =
+        |i: usize| b[..i].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1;
+    let n = b.len();
+    let json_short = n >= 2 && b"bfnrt".contains(&b[n - 1]) && odd_backslashes_before(n - 1);
+    let json_unicode = n >= 6
+        && b[n - 5] == b'u'
+        && b[n - 4..].iter().all(u8::is_ascii_hexdigit)
+        && odd_backslashes_before(n - 5);
+    let percent = n >= 3 && b[n - 3] == b'%' && b[n - 2..].iter().all(u8::is_ascii_hexdigit);
+    json_short || json_unicode || percent
+}
+
+/// A value that outputs may hold as part of ordinary data: redacted only as a whole token.
+fn is_short(value: &str) -> bool {
+    value.chars().count() < LONG_SECRET_LEN || value.chars().all(|c| c.is_ascii_digit())
 }
 
 impl Redactor {
@@ -79,10 +348,11 @@ impl Redactor {
     }
 
     /// The run's secrets: every `${ENV}` value, every variable a suite marks secret, and the
-    /// password of any `base_url` that carries credentials.
+    /// password of any `base_url` that carries credentials, each a secret of its contract.
     pub fn for_config(contracts: &[Contract], config: &TargetConfig) -> Self {
         let redactor = Redactor::new();
         for (name, target) in &config.targets {
+            let scoped = redactor.scoped(name);
             let spec = contracts
                 .iter()
                 .find(|c| c.name() == name)
@@ -91,36 +361,50 @@ impl Redactor {
                 let secret = target.from_env.contains(key)
                     || spec.and_then(|s| s.get(key)).is_some_and(|v| v.secret);
                 if secret {
-                    redactor.add_value(value, &env_name(name, key));
+                    scoped.add_value(value, &env_name(name, key));
                 }
             }
             if let Ok(url) = reqwest::Url::parse(&target.base_url) {
                 if let Some(password) = url.password() {
-                    redactor.add_spellings(password, &env_name(name, "base_url_password"), false);
+                    scoped.add(password, &env_name(name, "base_url_password"));
                 }
             }
         }
         redactor
     }
 
-    /// Registers `value` as a secret shown as `$NAME`.
-    pub fn add(&self, value: &str, name: &str) {
-        self.add_spellings(value, name, false);
+    /// The secrets, also after a panic elsewhere while they were held: each change leaves them
+    /// whole, and redacting with them beats showing a text unredacted.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Secrets> {
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Registers a JSON value (each item of an array; text of a number) as a secret.
-    pub fn add_value(&self, value: &Value, name: &str) {
-        match value {
-            Value::Array(items) => items.iter().for_each(|v| self.add_value(v, name)),
-            Value::Null => {}
-            Value::String(s) => self.add(s, name),
-            other => self.add(&other.to_string(), name),
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Secrets> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The redactor of the texts of `contract`: its secrets and the run-wide ones.
+    pub fn scoped(&self, contract: &str) -> ScopedRedactor {
+        ScopedRedactor {
+            redactor: self.clone(),
+            contract: contract.to_string(),
         }
+    }
+
+    /// Registers `value` as a secret of the whole run, shown as `$NAME` in every text.
+    pub fn add(&self, value: &str, name: &str) {
+        self.add_spellings(value, name, Owner::Run { learned: false });
+    }
+
+    /// Registers a JSON value (each item of an array; text of a number) as a secret of the
+    /// whole run.
+    pub fn add_value(&self, value: &Value, name: &str) {
+        for_each_text(value, &mut |s| self.add(s, name));
     }
 
     /// The value and the spellings that outputs give it: JSON-escaped, percent-encoded (as in
     /// a path) and form-encoded (as in a query).
-    fn add_spellings(&self, value: &str, name: &str, learned: bool) {
+    fn add_spellings(&self, value: &str, name: &str, owner: Owner<'_>) {
         if value.chars().count() < MIN_SECRET_LEN || value.trim().is_empty() {
             return;
         }
@@ -136,16 +420,16 @@ impl Redactor {
             percent_encode(value, false),
             percent_encode(value, true),
         ];
-        let Ok(mut secrets) = self.inner.write() else {
-            return;
-        };
+        let short = is_short(value);
+        let mut secrets = self.write();
         for s in spellings {
-            secrets.insert(s, name, learned);
+            secrets.insert(s, name, owner, short);
         }
     }
 
     /// Learns the secrets a target handed out in a response: values of token-like JSON
-    /// fields, at any depth, and cookie values. Bodies that are not JSON teach nothing.
+    /// fields, at any depth, and cookie values. Bodies that are not JSON teach nothing. What
+    /// is learned is a secret of the whole run: it is redacted in the texts of every contract.
     pub fn learn_from_response(&self, headers: &[(String, String)], body: &[u8]) {
         for (k, v) in headers {
             if k.eq_ignore_ascii_case("set-cookie") {
@@ -180,59 +464,95 @@ impl Redactor {
 
     fn learn(&self, value: &str, key: &str) {
         if value.chars().count() >= MIN_LEARNED_LEN {
-            self.add_spellings(value, &env_name(LEARNED_PREFIX, key), true);
+            self.add_spellings(
+                value,
+                &env_name(LEARNED_PREFIX, key),
+                Owner::Run { learned: true },
+            );
         }
     }
 
     /// Every known secret value, in every spelling (for tests that search outputs).
     pub fn values(&self) -> Vec<String> {
-        self.inner
-            .read()
-            .map(|s| s.names.keys().cloned().collect())
-            .unwrap_or_default()
+        self.read().entries.keys().cloned().collect()
     }
 
-    /// Text with each secret replaced by `$NAME` and JWT-shaped tokens blanked.
+    /// Text of no contract with each secret of every contract and of the run replaced by
+    /// `$NAME` (short ones only as whole tokens) and JWT-shaped tokens blanked.
     pub fn apply(&self, text: &str) -> String {
-        self.apply_with(text, |name| format!("${name}"))
+        self.redact(None, text, &|name| format!("${name}"))
     }
 
     /// Like [`Redactor::apply`], with the stand-in spelled by `stand_in(NAME)`.
     pub fn apply_with(&self, text: &str, stand_in: impl Fn(&str) -> String) -> String {
-        if self.inner.read().is_ok_and(|s| s.stale) {
-            if let Ok(mut secrets) = self.inner.write() {
-                secrets.build_matcher();
+        self.redact(None, text, &stand_in)
+    }
+
+    /// Text of `contract` with its secrets and the run's replaced: `scoped(contract).apply`.
+    pub fn apply_for(&self, contract: &str, text: &str) -> String {
+        self.redact(Some(contract), text, &|name| format!("${name}"))
+    }
+
+    fn redact(&self, scope: Option<&str>, text: &str, stand_in: &dyn Fn(&str) -> String) -> String {
+        let out = {
+            let secrets = self.read();
+            secrets
+                .matcher(scope)
+                .map(|m| secrets.redact(m, scope, text, stand_in))
+        };
+        // A secret was added since the scope's matcher was built: rebuild it, then redact
+        // under the same lock so that no newer secret is missed.
+        let out = out.unwrap_or_else(|| {
+            let mut secrets = self.write();
+            secrets.rebuild(scope);
+            match secrets.matcher(scope) {
+                Some(m) => secrets.redact(m, scope, text, stand_in),
+                None => secrets.redact(&Matcher::build(&secrets, scope), scope, text, stand_in),
             }
-        }
-        let mut out = text.to_string();
-        if let Ok(secrets) = self.inner.read() {
-            let name_of = |found: &str| {
-                secrets
-                    .names
-                    .get(found)
-                    .map_or_else(|| "[redacted]".to_string(), |(name, _)| stand_in(name))
-            };
-            match &secrets.matcher {
-                Some(m) => {
-                    out = m
-                        .replace_all(text, |c: &regex::Captures<'_>| {
-                            name_of(c.get(0).map_or("", |m| m.as_str()))
-                        })
-                        .into_owned();
-                }
-                // No matcher (none built, or too large): one secret at a time, longest first.
-                None => {
-                    let mut all: Vec<&String> = secrets.names.keys().collect();
-                    all.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-                    for value in all {
-                        if out.contains(value.as_str()) {
-                            out = out.replace(value.as_str(), &name_of(value));
-                        }
-                    }
-                }
-            }
-        }
+        });
         jwt_shape().replace_all(&out, "[redacted-jwt]").into_owned()
+    }
+}
+
+impl ScopedRedactor {
+    /// The contract whose texts this redacts.
+    pub fn contract(&self) -> &str {
+        &self.contract
+    }
+
+    /// Registers `value` as a secret of this contract, shown as `$NAME` in its texts.
+    pub fn add(&self, value: &str, name: &str) {
+        self.redactor
+            .add_spellings(value, name, Owner::Contract(&self.contract));
+    }
+
+    /// Registers a JSON value (each item of an array; text of a number) as a secret of this
+    /// contract.
+    pub fn add_value(&self, value: &Value, name: &str) {
+        for_each_text(value, &mut |s| self.add(s, name));
+    }
+
+    /// Text of this contract with its secrets and the run's replaced by `$NAME` (short ones
+    /// only as whole tokens) and JWT-shaped tokens blanked.
+    pub fn apply(&self, text: &str) -> String {
+        self.redactor
+            .redact(Some(&self.contract), text, &|name| format!("${name}"))
+    }
+
+    /// Like [`ScopedRedactor::apply`], with the stand-in spelled by `stand_in(NAME)`.
+    pub fn apply_with(&self, text: &str, stand_in: impl Fn(&str) -> String) -> String {
+        self.redactor.redact(Some(&self.contract), text, &stand_in)
+    }
+}
+
+/// The texts of a JSON value as secrets: a string as it is, a number or boolean as JSON
+/// writes it, each item of an array; nothing for null.
+fn for_each_text(value: &Value, f: &mut dyn FnMut(&str)) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| for_each_text(v, f)),
+        Value::Null => {}
+        Value::String(s) => f(s),
+        other => f(&other.to_string()),
     }
 }
 
@@ -340,5 +660,158 @@ mod tests {
         // Hostile bodies teach nothing and break nothing.
         r.learn_from_response(&[], &[b'['; 10_000]);
         r.learn_from_response(&[], b"\xff\xfe");
+    }
+
+    #[test]
+    fn a_short_secret_is_redacted_only_as_a_whole_token() {
+        let r = Redactor::new();
+        r.add("654321", "OTP");
+        for (text, want) in [
+            ("9876543210", "9876543210"),
+            ("6543210", "6543210"),
+            ("a654321", "a654321"),
+            ("654321", "$OTP"),
+            (r#"{"otp":"654321","n":"x"}"#, r#"{"otp":"$OTP","n":"x"}"#),
+            (
+                "/verify?otp=654321&tel=9876543210",
+                "/verify?otp=$OTP&tel=9876543210",
+            ),
+            ("code: 654321.", "code: $OTP."),
+            ("otp_654321", "otp_$OTP"),
+            ("654321,654321", "$OTP,$OTP"),
+            // An escape ends the run before it; an escaped backslash does not.
+            (r#""code:\n654321""#, r#""code:\n$OTP""#),
+            (r#""c:\\n654321""#, r#""c:\\n654321""#),
+            ("code%3A654321", "code%3A$OTP"),
+            ("é654321", "é654321"),
+        ] {
+            assert_eq!(r.apply(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn digits_only_are_short_at_any_length_and_long_secrets_match_anywhere() {
+        let r = Redactor::new();
+        r.add("123456789012", "ACCOUNT");
+        r.add("OldPassword123", "PW");
+        assert_eq!(r.apply("t=1123456789012345"), "t=1123456789012345");
+        assert_eq!(r.apply("acct 123456789012"), "acct $ACCOUNT");
+        assert_eq!(
+            r.apply(r#"{"m":"xOldPassword123y","p":"%22OldPassword123"}"#),
+            r#"{"m":"x$PWy","p":"%22$PW"}"#
+        );
+        assert!(is_short("abcdefghijk") && !is_short("abcdefghijkl") && is_short("0123456789012"));
+    }
+
+    #[test]
+    fn a_shorter_secret_at_the_same_place_can_stand_alone_where_a_longer_one_does_not() {
+        let r = Redactor::new();
+        r.add("1234", "A");
+        r.add("1234-5", "B");
+        assert_eq!(r.apply("1234-56 1234-5 x1234"), "$A-56 $B x1234");
+    }
+
+    #[test]
+    fn secrets_split_over_several_expressions_are_found_the_same() {
+        let r = Redactor::new();
+        for i in 0..40 {
+            r.add(&format!("secret-value-{i:03}-xyz"), &format!("S{i}"));
+            r.add(&format!("{i:06}"), &format!("C{i}"));
+        }
+        let text: String = (0..40)
+            .map(|i| format!("a secret-value-{i:03}-xyz b {i:06} c 9{i:06}9 "))
+            .collect();
+        let one = r.apply(&text);
+        assert!(
+            !one.contains("secret-value") && one.contains("90000109"),
+            "{one}"
+        );
+        let secrets = r.read();
+        let split = Matcher::build_within(&secrets, None, 8 * 1024);
+        assert!(split.regexes.len() > 1);
+        let redacted = secrets.redact(&split, None, &text, &|n| format!("${n}"));
+        assert_eq!(redacted, one);
+    }
+
+    #[test]
+    fn a_contract_text_is_redacted_with_its_own_and_the_run_wide_secrets_only() {
+        let r = Redactor::new();
+        let tp = r.scoped("tropipay");
+        let tss = r.scoped("tss");
+        tp.add("543210", "TROPIPAY_SECURITY_CODE");
+        tp.add("tp_live_0123456789abcdef", "TROPIPAY_TOKEN");
+        tss.add("654321", "TSS_OTP");
+        tss.add("shared-password-1", "TSS_PASSWORD");
+        tp.add("shared-password-1", "TROPIPAY_PASSWORD");
+        r.learn_from_response(&[], br#"{"access_token":"learned-token-xyz"}"#);
+        let text = r#"{"code":"543210","t":"tp_live_0123456789abcdef","otp":"654321","tel":"9876543210","p":"shared-password-1","a":"learned-token-xyz"}"#;
+        assert_eq!(
+            tss.apply(text),
+            r#"{"code":"543210","t":"tp_live_0123456789abcdef","otp":"$TSS_OTP","tel":"9876543210","p":"$TSS_PASSWORD","a":"$RESPONSE_ACCESS_TOKEN"}"#
+        );
+        assert_eq!(r.apply_for("tss", text), tss.apply(text));
+        assert_eq!(
+            tp.apply(text),
+            r#"{"code":"$TROPIPAY_SECURITY_CODE","t":"$TROPIPAY_TOKEN","otp":"654321","tel":"9876543210","p":"$TROPIPAY_PASSWORD","a":"$RESPONSE_ACCESS_TOKEN"}"#
+        );
+        // A text of no contract: every secret (short ones as whole tokens).
+        let all = r.apply(text);
+        for gone in [
+            "\"543210\"",
+            "tp_live_",
+            "\"654321\"",
+            "shared-password-1",
+            "learned-token",
+        ] {
+            assert!(!all.contains(gone), "{all}");
+        }
+        assert!(all.contains("9876543210"), "{all}");
+        // A contract with no secrets of its own still gets the run's.
+        assert_eq!(
+            r.apply_for("onboard", "learned-token-xyz 543210"),
+            "$RESPONSE_ACCESS_TOKEN 543210"
+        );
+        // A secret added later is found at once.
+        tss.add("9988776655", "TSS_LATER");
+        assert_eq!(tss.apply("tel 9988776655"), "tel $TSS_LATER");
+    }
+
+    #[test]
+    fn redaction_keeps_json_valid_and_changes_nothing_around_a_secret() {
+        let r = Redactor::new();
+        let s = r.scoped("tss");
+        s.add("654321", "TSS_OTP");
+        s.add("OldPassword123", "TSS_PASSWORD");
+        s.add("p\"w\\d/é x", "TSS_ODD");
+        r.learn_from_response(&[], br#"{"token":"tok-learned-1"}"#);
+        let doc = serde_json::json!({
+            "otp": "654321",
+            "telephone": "9876543210",
+            "note": "otp 654321, pw OldPassword123, odd p\"w\\d/é x, tok-learned-1.",
+            "list": ["654321", "x654321", 6543210, "OldPassword123OldPassword123"],
+            "OldPassword123": {"654321": true},
+        });
+        for text in [doc.to_string(), serde_json::to_string_pretty(&doc).unwrap()] {
+            let out = s.apply(&text);
+            let parsed: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+            assert_eq!(parsed["otp"], "$TSS_OTP");
+            assert_eq!(parsed["telephone"], "9876543210");
+            assert_eq!(
+                parsed["note"],
+                "otp $TSS_OTP, pw $TSS_PASSWORD, odd $TSS_ODD, $RESPONSE_TOKEN."
+            );
+            assert_eq!(
+                parsed["list"],
+                serde_json::json!(["$TSS_OTP", "x654321", 6543210, "$TSS_PASSWORD$TSS_PASSWORD"])
+            );
+            assert_eq!(parsed["$TSS_PASSWORD"]["$TSS_OTP"], true);
+            // Outside the secrets, every byte is where it was.
+            let back = out
+                .replace("$TSS_OTP", "654321")
+                .replace("$TSS_PASSWORD", "OldPassword123")
+                .replace("$TSS_ODD", r#"p\"w\\d/é x"#)
+                .replace("$RESPONSE_TOKEN", "tok-learned-1");
+            assert_eq!(back, text);
+        }
     }
 }

@@ -2,11 +2,13 @@
 //!
 //! Each trial blocks on the run's one tokio runtime; libtest-mimic's thread pool sets how many
 //! cases are in flight (`--test-threads`), its filters pick which. Cases that share state on the
-//! target (the same `serial` key in the suite) hold a shared lock while they run. Steps of a case
-//! run in order; after a failure the remaining steps are skipped except the ones that restore the
-//! target, which are always attempted.
+//! target (the same `serial` key in the suite) run one at a time and in plan order: a case the
+//! target wrongly accepts may change state that no restore step can undo (an accepted
+//! change-password ends the other sessions), and which case then fails must not depend on
+//! thread timing. Steps of a case run in order; after a failure the remaining steps are skipped
+//! except the ones that restore the target, which are always attempted.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -20,7 +22,7 @@ use crate::generate::BodyInput;
 use crate::http::{ClientError, HttpClient, HttpOptions, Incoming, Outgoing, TransportError};
 use crate::plan::{self, AuthVariant, CasePlan, Credential, PlannedStep};
 use crate::rate::{self, Pacer, MAX_429_RETRIES};
-use crate::redact::{env_name, Redactor};
+use crate::redact::{env_name, Redactor, ScopedRedactor};
 use crate::report::{
     rfc3339, CaseReport, Report, RequestRecord, ResponseRecord, StepReport, TargetInfo,
 };
@@ -67,7 +69,33 @@ pub struct RunContext {
     pacer: Option<Pacer>,
     run_timeout: Option<Duration>,
     strict: bool,
-    serial: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    serial: Mutex<HashMap<String, Serial>>,
+}
+
+/// The cases that share one serial key: one at a time, in plan order.
+#[derive(Clone, Default)]
+struct Serial {
+    lock: Arc<tokio::sync::Mutex<()>>,
+    /// Ids of the planned cases of this key not yet done, in plan order; the first runs next.
+    /// A case that is not in it (run by itself with [`run_case`]) only takes the lock.
+    queue: Arc<tokio::sync::watch::Sender<VecDeque<String>>>,
+}
+
+/// Holds a serial key for a case; dropped (done, or cut off), the case leaves the queue.
+struct SerialTurn {
+    queue: Arc<tokio::sync::watch::Sender<VecDeque<String>>>,
+    id: String,
+    _lock: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for SerialTurn {
+    fn drop(&mut self) {
+        self.queue
+            .send_if_modified(|q| match q.iter().position(|x| *x == self.id) {
+                Some(at) => q.remove(at).is_some(),
+                None => false,
+            });
+    }
 }
 
 impl RunContext {
@@ -99,13 +127,58 @@ impl RunContext {
         self.strict || self.config.targets.get(contract).is_some_and(|t| t.strict)
     }
 
-    fn serial_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+    fn serial(&self, key: &str) -> Serial {
         let mut map = self.serial.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(key.to_string()).or_default().clone()
     }
+
+    /// Queues the cases about to run, `(serial key, case id)`, in this (the plan's) order.
+    /// Every case queued must be started after the ones queued before it (as `run` and
+    /// `execute` do), or it would wait for them forever.
+    fn queue_serial(&self, cases: impl IntoIterator<Item = (String, String)>) {
+        for (key, id) in cases {
+            self.serial(&key).queue.send_modify(|q| q.push_back(id));
+        }
+    }
+
+    /// Takes a case that will not run after all out of its key's queue.
+    fn leave_serial(&self, plan: &CasePlan) {
+        if let Some(key) = &plan.serial {
+            drop(SerialTurn {
+                queue: self.serial(key).queue.clone(),
+                id: plan.id.clone(),
+                _lock: None,
+            });
+        }
+    }
+
+    /// Waits until the cases queued before `plan` on its key are done, then holds the key.
+    async fn serial_turn(&self, key: &str, plan: &CasePlan) -> SerialTurn {
+        let serial = self.serial(key);
+        let mut turn = SerialTurn {
+            queue: serial.queue.clone(),
+            id: plan.id.clone(),
+            _lock: None,
+        };
+        let mut queue = serial.queue.subscribe();
+        if queue.borrow().contains(&plan.id) {
+            // Never fails: `turn` holds the sender.
+            let _ = queue.wait_for(|q| q.front() == Some(&plan.id)).await;
+        }
+        turn._lock = Some(serial.lock.lock_owned().await);
+        turn
+    }
 }
 
-fn add_secret(redactor: &Redactor, value: &Value, name: &str) {
+/// `(serial key, id)` of a case that will run and holds a serial key.
+fn serial_key(plan: &CasePlan) -> Option<(String, String)> {
+    match (&plan.serial, &plan.skip) {
+        (Some(key), None) => Some((key.clone(), plan.id.clone())),
+        _ => None,
+    }
+}
+
+fn add_secret(redactor: &ScopedRedactor, value: &Value, name: &str) {
     match value {
         Value::Array(items) => items.iter().for_each(|v| add_secret(redactor, v, name)),
         Value::Null => {}
@@ -127,7 +200,7 @@ pub async fn check_reachable(ctx: &RunContext) -> Result<(), RunError> {
             Err(source) => {
                 return Err(RunError::Unreachable {
                     contract: contract.clone(),
-                    source: source.redacted(&ctx.redactor),
+                    source: source.redacted(|s| ctx.redactor.apply_for(contract, s)),
                 })
             }
         }
@@ -146,7 +219,8 @@ pub fn run(
     let clock = Instant::now();
     let deadline = ctx.run_timeout.map(|t| tokio::time::Instant::now() + t);
     let results: Arc<Mutex<Vec<CaseReport>>> = Arc::new(Mutex::new(Vec::new()));
-    let trials = plans
+    let keys: Vec<Option<(String, String)>> = plans.iter().map(serial_key).collect();
+    let trials: Vec<Trial> = plans
         .into_iter()
         .map(|plan| {
             let ctx = ctx.clone();
@@ -173,6 +247,15 @@ pub fn run(
             .with_kind(kind)
         })
         .collect();
+    // libtest starts the trials it keeps in this order, so serial cases can wait for their turn.
+    if !args.list {
+        ctx.queue_serial(
+            keys.into_iter()
+                .zip(&trials)
+                .filter(|(_, t)| !args.is_filtered_out(t) && !args.is_ignored(t))
+                .filter_map(|(k, _)| k),
+        );
+    }
     let conclusion = libtest_mimic::run(args, trials);
     let cases = std::mem::take(&mut *results.lock().unwrap_or_else(|p| p.into_inner()));
     (assemble(&ctx, cases, started, clock), conclusion)
@@ -186,11 +269,14 @@ pub async fn execute(ctx: Arc<RunContext>, plans: Vec<CasePlan>, concurrency: us
     let deadline = ctx.run_timeout.map(|t| tokio::time::Instant::now() + t);
     let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
+    ctx.queue_serial(plans.iter().filter_map(serial_key));
     for plan in plans {
         let ctx = ctx.clone();
-        let permits = permits.clone();
+        // Taken in plan order, so a case waiting for its serial turn never holds the permit
+        // that a case before it needs.
+        let permit = permits.clone().acquire_owned().await;
         tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
+            let _permit = permit;
             match &plan.skip {
                 Some(reason) => skipped(&ctx, &plan, reason),
                 None => run_case_until(&ctx, &plan, deadline).await,
@@ -231,7 +317,10 @@ fn targets_of(ctx: &RunContext) -> Vec<TargetInfo> {
         .filter_map(|c| {
             let t = ctx.config.targets.get(c.name())?;
             // A password in the URL is a secret; the report names the target without it.
-            Some(TargetInfo::new(c, &ctx.redactor.apply(&t.base_url)))
+            Some(TargetInfo::new(
+                c,
+                &ctx.redactor.apply_for(c.name(), &t.base_url),
+            ))
         })
         .collect()
 }
@@ -271,6 +360,9 @@ async fn run_case_until(
     } else {
         None
     };
+    if !started {
+        ctx.leave_serial(plan);
+    }
     outcome.unwrap_or_else(|| {
         let mut report = skipped(ctx, plan, "");
         report.outcome = Verdict::Fail;
@@ -291,11 +383,13 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
     // Held for the whole case. Invalid-input cases hold it too: one the target wrongly accepts
     // changes state, and a case running beside it would fail for that, not for itself.
     let _guard = match &plan.serial {
-        Some(key) => Some(ctx.serial_lock(key).lock_owned().await),
+        Some(key) => Some(ctx.serial_turn(key, plan).await),
         None => None,
     };
     let clock = Instant::now();
     let contract = &ctx.contracts[plan.contract];
+    // Everything this case shows is the contract's: redacted with its secrets and the run's.
+    let redactor = ctx.redactor.scoped(contract.name());
     let mut report = CaseReport {
         id: plan.id.clone(),
         contract: contract.name().to_string(),
@@ -358,7 +452,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 continue;
             }
         };
-        let curl = curl::command(&outgoing, &ctx.redactor);
+        let curl = curl::command(&outgoing, &redactor);
         // What this step sent is `${request...}` for the next one (a restore needs it).
         match outgoing
             .body
@@ -419,7 +513,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             Err(e) => (
                 vec![CheckResult::fail(
                     checks::TRANSPORT,
-                    ctx.redactor.apply(&e.to_string()),
+                    redactor.apply(&e.to_string()),
                     format!("{} > {}", contract.suite.document, endpoint.doc),
                     step.expected.quote.as_deref(),
                 )],
@@ -470,7 +564,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 }
             }
             text.push_str(&format!("\n  reproduce: {curl}"));
-            failures.push(ctx.redactor.apply(&text));
+            failures.push(redactor.apply(&text));
         }
         if step.spec.restore && already_failed && failed.is_empty() {
             restored.push(format!(
@@ -492,7 +586,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             halted = true;
         }
         report.steps.push(step_report(
-            ctx,
+            &redactor,
             endpoint,
             step,
             &outgoing,
@@ -533,7 +627,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 restore_notes.join("; ")
             ));
         }
-        report.message = ctx.redactor.apply(&report.message);
+        report.message = redactor.apply(&report.message);
     }
     if !skipped_steps.is_empty() {
         report.message.push_str(&format!(
@@ -557,7 +651,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 restore_notes.join("; ")
             ));
         }
-        report.message = ctx.redactor.apply(&message);
+        report.message = redactor.apply(&message);
     }
     report.duration_ms = clock.elapsed().as_millis() as u64;
     report
@@ -627,7 +721,11 @@ fn capture(
             },
         };
         if spec.secret() {
-            add_secret(&ctx.redactor, &value, &env_name(contract.name(), name));
+            add_secret(
+                &ctx.redactor.scoped(contract.name()),
+                &value,
+                &env_name(contract.name(), name),
+            );
         }
         vars.insert(name.clone(), value);
     }
@@ -798,7 +896,7 @@ fn form_encode(s: &str) -> String {
 }
 
 fn step_report(
-    ctx: &RunContext,
+    r: &ScopedRedactor,
     endpoint: &EndpointSpec,
     step: &PlannedStep,
     out: &Outgoing,
@@ -806,7 +904,6 @@ fn step_report(
     checks: Vec<CheckResult>,
     curl: String,
 ) -> StepReport {
-    let r = &ctx.redactor;
     StepReport {
         endpoint: format!("{} {}", endpoint.method, endpoint.path),
         restore: step.spec.restore,

@@ -220,7 +220,7 @@ fn judge(fault: &str, filter: &str, breaks: Breaks, lenient: bool) -> Result<(),
         Stated(check) if !failed.iter().any(|c| c == check) => Err(format!(
             "{fault} ({mode}): breaks a stated rule, expected `{check}` to fail; failed: {failures:?}"
         )),
-        Decided(check) if !failures.is_empty() => Err(format!(
+        Decided(_) if !failures.is_empty() => Err(format!(
             "{fault} ({mode}): breaks only a decided rule, yet failures: {failures:?}"
         )),
         Decided(check) if !lenient && !advised.iter().any(|c| c == check) => Err(format!(

@@ -292,3 +292,73 @@ fn without_second_token_the_logout_steps_are_left_out_and_said() {
     );
     assert!(case.message.contains("second_token"), "{}", case.message);
 }
+
+/// Cases that share a serial key run one at a time and in plan order, however the threads are
+/// scheduled. The server here wrongly accepts a change-password sent as text/plain, which ends
+/// the user's other sessions and cannot be undone: the change-password flow, planned before the
+/// generated cases, must still find its second session alive, and only the generated case the
+/// server accepted fails. (Before, the order was left to thread timing and the flow failed
+/// `status` now and then: tests/generated.rs `body_family_catches_an_ignored_content_type`.)
+#[test]
+fn serial_cases_run_in_plan_order() {
+    use std::sync::Arc;
+
+    use conform::runner::{self, RunContext, RunSettings};
+
+    let flow = "tss::flow-change-password";
+    let accepted = "tss::change-password::negative::body-not-json-content-type";
+    let check = |cases: &[conform::report::CaseReport], how: &str| {
+        let outcome = |id: &str| {
+            let case = cases.iter().find(|c| c.id == id).unwrap();
+            (case.outcome, case.message.clone())
+        };
+        let (verdict, message) = outcome(flow);
+        assert_eq!(verdict, Verdict::Pass, "{how}: {message}");
+        assert_eq!(outcome(accepted).0, Verdict::Fail, "{how}");
+    };
+    let context = || {
+        let (server, config) = common::server(&["tss-content-type-ignored"]);
+        let ctx = RunContext::new(common::contracts(), config, &RunSettings::default()).unwrap();
+        (server, Arc::new(ctx))
+    };
+    // The flow and the case the server accepts, alone: the fewer cases, the closer the race.
+    let planned = |ctx: &RunContext, filter: &dyn Fn(&str) -> bool| -> Vec<_> {
+        let plans: Vec<_> = runner::plan_for(ctx, Default::default())
+            .unwrap()
+            .cases
+            .into_iter()
+            .filter(|p| filter(&p.id))
+            .collect();
+        assert_eq!(plans.first().map(|p| p.id.as_str()), Some(flow));
+        plans
+    };
+    let just_the_two = |id: &str| id == flow || id == accepted;
+    let tss_change_password = |id: &str| id.starts_with("tss::") && id.contains("change-password");
+    for concurrency in [1, 2, 8] {
+        for round in 0..10 {
+            for filter in [&just_the_two as &dyn Fn(&str) -> bool, &tss_change_password] {
+                let (_server, ctx) = context();
+                let plans = planned(&ctx, filter);
+                let report = common::runtime().block_on(runner::execute(ctx, plans, concurrency));
+                check(
+                    &report.cases,
+                    &format!("execute, {concurrency} at a time, round {round}"),
+                );
+            }
+        }
+    }
+    // The path of `conform run`: libtest's thread pool, with its filter.
+    let log = tempfile::tempdir().unwrap();
+    for round in 0..10 {
+        let (_server, ctx) = context();
+        let plans = planned(&ctx, &just_the_two);
+        let args = libtest_mimic::Arguments {
+            filter: Some("tss::".into()),
+            test_threads: Some(2),
+            logfile: Some(log.path().join("libtest.log").display().to_string()),
+            ..Default::default()
+        };
+        let (report, _) = runner::run(ctx, plans, &args, common::runtime().handle());
+        check(&report.cases, &format!("libtest, round {round}"));
+    }
+}

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use conform::config::TargetConfig;
+use conform::redact::LONG_SECRET_LEN;
 use hostile_support::Tee;
 use regex::Regex;
 use serde_json::Value;
@@ -56,6 +57,25 @@ fn issued_tokens(answers: &str) -> BTreeSet<String> {
         .collect();
     out.extend(member.captures_iter(answers).map(|c| c[2].to_string()));
     out
+}
+
+/// `secret` shows in `text`: a long one anywhere; a short one (fewer than
+/// [`LONG_SECRET_LEN`] characters, or digits only) where it is not part of a longer run of
+/// letters and digits: the code 654321 inside the telephone 9876543210 is not a leak.
+fn shows(text: &str, secret: &str) -> bool {
+    let short =
+        secret.chars().count() < LONG_SECRET_LEN || secret.chars().all(|c| c.is_ascii_digit());
+    if !short {
+        return text.contains(secret);
+    }
+    let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    text.match_indices(secret).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + secret.len()..].chars().next();
+        let joined_before = alnum(before) && alnum(secret.chars().next());
+        let joined_after = alnum(after) && alnum(secret.chars().next_back());
+        !joined_before && !joined_after
+    })
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -125,7 +145,7 @@ fn no_secret_of_the_config_or_token_of_the_target_reaches_any_output() {
     let mut leaks = Vec::new();
     for (name, text) in &outputs {
         for s in secrets.iter().chain(issued.iter()) {
-            if text.contains(s.as_str()) {
+            if shows(text, s) {
                 leaks.push(format!("{s:?} in {name}"));
             }
         }
@@ -148,7 +168,7 @@ fn snapshots_hold_no_secret_of_the_reference_fixtures() {
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap_or_default();
         for s in &secrets {
-            assert!(!text.contains(s.as_str()), "{s:?} in {}", f.display());
+            assert!(!shows(&text, s), "{s:?} in {}", f.display());
         }
     }
 }
@@ -219,5 +239,102 @@ fn a_password_in_the_base_url_is_not_in_the_report() {
     assert!(
         all.contains("http://conform:$ONBOARD_BASE_URL_PASSWORD@127.0.0.1:"),
         "the report still names the target"
+    );
+}
+
+/// Every format of `report`, rendered.
+fn every_format(report: &conform::report::Report) -> Vec<(String, String)> {
+    conform::report::Format::ALL
+        .iter()
+        .map(|f| (format!("{f:?}"), f.render(report).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_telephone_holding_another_contracts_code_stays_whole_in_every_report_format() {
+    // tropipay's security code is a substring of the tss telephone 9876543210, and so is tss's
+    // own OTP (654321): neither may cut it.
+    // A fault (an integer accepted as firstname) fails generated cases that send the example
+    // profile, so that every format shows bodies and curl lines holding the telephone.
+    let (_server, mut config) = common::server(&["tss-wrong-type-accepted"]);
+    let tropipay = config.targets.get_mut("tropipay").unwrap();
+    tropipay
+        .vars
+        .insert("security_code".into(), Value::String("543210".into()));
+    let report = common::run(config.clone(), "tss::");
+    assert!(report.summary.failed > 0, "{:?}", report.summary);
+    for (format, text) in every_format(&report) {
+        assert!(
+            !text.contains("TROPIPAY_SECURITY_CODE")
+                && !text.contains("987$")
+                && !text.contains("987'\"$")
+                && !text.contains("987&#39;"),
+            "{format}: a code cut into a telephone"
+        );
+        assert!(
+            text.contains("9876543210"),
+            "{format}: the telephone is shown whole"
+        );
+    }
+    let json = conform::report::Format::Json.render(&report).unwrap();
+    assert!(
+        json.contains(r#"\"telephone\":\"9876543210\""#),
+        "report.json"
+    );
+    assert!(
+        json.contains(r#"\"otp\":\"$TSS_OTP\""#) && !json.contains(r#"\"otp\":\"654321\""#),
+        "the OTP standing alone is still redacted"
+    );
+    // In tropipay's own texts the code is a secret wherever it stands alone.
+    let report = common::run(config, "tropipay::validate-token::negative::body-not-json");
+    assert!(!report.cases.is_empty());
+    let json = conform::report::Format::Json.render(&report).unwrap();
+    assert!(
+        json.contains(r#"\"securityCode\":\"$TROPIPAY_SECURITY_CODE\""#),
+        "{json}"
+    );
+    assert!(!json.contains("543210"), "{json}");
+}
+
+#[test]
+fn bodies_that_were_json_are_still_json_after_redaction() {
+    let (_server, config) = common::server(&[]);
+    let report = common::run(config, "");
+    assert!(report.held(), "{:?}", common::failures(&report));
+    let (mut parsed, mut with_stand_ins) = (0, 0);
+    let mut broken = Vec::new();
+    for case in &report.cases {
+        // The one body the harness sends broken on purpose.
+        let sent_broken = case.id.ends_with("::body-malformed");
+        for step in &case.steps {
+            let mut bodies = Vec::new();
+            if let Some(b) = step.request.body.as_deref().filter(|b| !b.is_empty()) {
+                if !sent_broken {
+                    bodies.push(("request", b));
+                }
+            }
+            if let Some(r) = &step.response {
+                let json_type = r.headers.iter().any(|(k, v)| {
+                    k.eq_ignore_ascii_case("content-type") && v.contains("application/json")
+                });
+                if json_type && !r.truncated && !r.body.is_empty() {
+                    bodies.push(("response", r.body.as_str()));
+                }
+            }
+            for (what, body) in bodies {
+                match serde_json::from_str::<Value>(body) {
+                    Ok(_) => parsed += 1,
+                    Err(e) => broken.push(format!("{} {what}: {e}: {body}", case.id)),
+                }
+                if body.contains("\"$") {
+                    with_stand_ins += 1;
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{broken:#?}");
+    assert!(
+        parsed > 500 && with_stand_ins > 100,
+        "{parsed} {with_stand_ins}"
     );
 }
