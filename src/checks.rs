@@ -205,7 +205,12 @@ impl Expectation {
     }
 
     /// `expected` as the contract's reading: its classes stated, its codes decided.
-    pub fn decided_codes(expected: Expected, clause: String, quote: Option<String>, reason: &str) -> Self {
+    pub fn decided_codes(
+        expected: Expected,
+        clause: String,
+        quote: Option<String>,
+        reason: &str,
+    ) -> Self {
         Self::stated(expected.widened(), clause, quote).narrowed(expected, reason)
     }
 
@@ -355,10 +360,15 @@ fn no_5xx(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
 }
 
 fn is_json_media_type(essence: &str) -> bool {
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-fn content_type(ctx: &StepContext<'_>, rules: Option<&BodyRules<'_>>, got: &Incoming) -> CheckResult {
+fn content_type(
+    ctx: &StepContext<'_>,
+    rules: Option<&BodyRules<'_>>,
+    got: &Incoming,
+) -> CheckResult {
     let Some(rules) = rules else {
         return CheckResult::new(
             CONTENT_TYPE,

@@ -122,7 +122,11 @@ impl PlannedStep {
 /// What a written step expects. Without `expect`: the endpoint's documented success. With it:
 /// the listed statuses, stated by the case's clause, or decided (`expect_decided`, or a case
 /// that is decided as a whole), their classes then being what is stated.
-pub fn step_expectation(contract: &Contract, spec: &StepSpec, case: Option<&CaseSpec>) -> Expectation {
+pub fn step_expectation(
+    contract: &Contract,
+    spec: &StepSpec,
+    case: Option<&CaseSpec>,
+) -> Expectation {
     let Some(endpoint) = contract.endpoint(&spec.endpoint) else {
         return Expectation::stated(Expected::any(), String::new(), None);
     };

@@ -213,8 +213,8 @@ fn shown(v: Option<&Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use crate::checks::Verdict;
+    use serde_json::json;
 
     fn spec(f: impl FnOnce(&mut AssertSpec)) -> AssertSpec {
         let mut a = AssertSpec {

@@ -147,7 +147,10 @@ fn schema_quotes(value: &serde_json::Value, at: String, out: &mut Vec<(String, S
     match value {
         serde_json::Value::Object(map) => {
             if let Some(q) = map.get(conform::contract::QUOTE_KEY) {
-                out.push((at.clone(), q.as_str().unwrap_or("(not a string)").to_string()));
+                out.push((
+                    at.clone(),
+                    q.as_str().unwrap_or("(not a string)").to_string(),
+                ));
             }
             for (k, v) in map {
                 schema_quotes(v, format!("{at}/{k}"), out);
@@ -178,7 +181,10 @@ fn quote_problems(contract: &conform::contract::Contract, text: &str) -> (usize,
     for (at, quote) in &quotes {
         for part in quote.split(conform::generate::QUOTE_SEPARATOR) {
             if part.trim().is_empty() || !text.contains(&normalize(part)) {
-                problems.push(format!("{}: {at}: {quote:?} is not in the document", contract.name()));
+                problems.push(format!(
+                    "{}: {at}: {quote:?} is not in the document",
+                    contract.name()
+                ));
             }
         }
     }
@@ -218,7 +224,11 @@ fn every_rule_of_the_shipped_suites_is_stated_or_decided() {
             if quote == decided {
                 problems.push(format!(
                     "{name}: {at}: {}",
-                    if quote { "both quoted and decided" } else { "neither quoted nor decided" }
+                    if quote {
+                        "both quoted and decided"
+                    } else {
+                        "neither quoted nor decided"
+                    }
                 ));
             }
         };
@@ -229,28 +239,50 @@ fn every_rule_of_the_shipped_suites_is_stated_or_decided() {
             false,
         );
         for t in &s.status_tables {
-            need(format!("table {}", t.name), t.quote.is_some(), t.decided.is_some());
+            need(
+                format!("table {}", t.name),
+                t.quote.is_some(),
+                t.decided.is_some(),
+            );
         }
         if !s.negative.status.is_empty() {
-            need("negative".into(), s.negative.quote.is_some(), s.negative.decided.is_some());
+            need(
+                "negative".into(),
+                s.negative.quote.is_some(),
+                s.negative.decided.is_some(),
+            );
         }
         for e in &s.endpoints {
             need(format!("endpoint {}", e.id), e.quote.is_some(), false);
             for (code, r) in &e.responses {
-                need(format!("endpoint {} response {code}", e.id), r.quote.is_some(), false);
+                need(
+                    format!("endpoint {} response {code}", e.id),
+                    r.quote.is_some(),
+                    false,
+                );
             }
         }
         for c in &s.cases {
-            need(format!("case {}", c.name), c.quote.is_some(), c.decided.is_some());
+            need(
+                format!("case {}", c.name),
+                c.quote.is_some(),
+                c.decided.is_some(),
+            );
             for a in c.steps.iter().flat_map(|st| st.asserts.iter()) {
                 let decided = a.decided.is_some() || c.decided.is_some();
-                need(format!("case {} assert {}", c.name, a.id), a.quote.is_some(), decided);
+                need(
+                    format!("case {} assert {}", c.name, a.id),
+                    a.quote.is_some(),
+                    decided,
+                );
             }
         }
         for file in contract.schemas.files() {
             let root = contract.schemas.raw(file).unwrap();
             let annotated = root.get(conform::contract::QUOTE_KEY).is_some()
-                || root.get(conform::contract::DECIDED_KEY).is_some_and(|d| d.is_string());
+                || root
+                    .get(conform::contract::DECIDED_KEY)
+                    .is_some_and(|d| d.is_string());
             if !annotated && !file.starts_with("defs") {
                 problems.push(format!("{name}: schema {file}: its root has no x-quote"));
             }

@@ -231,7 +231,10 @@ impl SchemaSet {
             Ok(()) => return Judgement::default(),
             Err(all) => all,
         };
-        let stated = self.validate_stated(name, instance).err().unwrap_or_default();
+        let stated = self
+            .validate_stated(name, instance)
+            .err()
+            .unwrap_or_default();
         let mut out = Judgement::default();
         for mut v in all {
             let is_stated = stated
@@ -401,7 +404,10 @@ impl SchemaSet {
             .map(|s| s.replace("~1", "/").replace("~0", "~"))
             .collect();
         let mut level = self.expand(file, root, 0);
-        let mut out: Vec<(&Value, bool)> = level.iter().map(|(_, s)| (*s, segments.is_empty())).collect();
+        let mut out: Vec<(&Value, bool)> = level
+            .iter()
+            .map(|(_, s)| (*s, segments.is_empty()))
+            .collect();
         for (i, seg) in segments.iter().enumerate() {
             let mut next = Vec::new();
             for (f, schema) in &level {
@@ -421,14 +427,23 @@ impl SchemaSet {
     }
 
     /// A subschema with everything it pulls in: `$ref` targets and the applicator branches.
-    fn expand<'a>(&'a self, file: &'a str, schema: &'a Value, depth: usize) -> Vec<(&'a str, &'a Value)> {
+    fn expand<'a>(
+        &'a self,
+        file: &'a str,
+        schema: &'a Value,
+        depth: usize,
+    ) -> Vec<(&'a str, &'a Value)> {
         let mut out = vec![(file, schema)];
         if depth > 16 {
             return out;
         }
         if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
             let (target_file, pointer) = r.split_once('#').unwrap_or((r, ""));
-            let target_file = if target_file.is_empty() { file } else { target_file };
+            let target_file = if target_file.is_empty() {
+                file
+            } else {
+                target_file
+            };
             if let Some((name, root)) = self.raw.get_key_value(target_file) {
                 if let Some(t) = root.pointer(&percent_decode(pointer)) {
                     out.extend(self.expand(name, t, depth + 1));
@@ -436,7 +451,12 @@ impl SchemaSet {
             }
         }
         for key in ["allOf", "anyOf", "oneOf"] {
-            for branch in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+            for branch in schema
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 out.extend(self.expand(file, branch, depth + 1));
             }
         }
@@ -506,7 +526,7 @@ fn stated_copy(schema: &Value, at: &str) -> Result<Value, String> {
         Some(Value::String(why)) if !why.trim().is_empty() => return Ok(Value::Bool(true)),
         Some(Value::Object(decided)) => {
             for (keyword, why) in decided {
-                if !why.as_str().is_some_and(|w| !w.trim().is_empty()) {
+                if why.as_str().is_none_or(|w| w.trim().is_empty()) {
                     return Err(format!(
                         "{at}/{DECIDED_KEY}/{keyword}: the reason must be a non-empty string"
                     ));

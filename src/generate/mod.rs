@@ -61,7 +61,8 @@ pub struct Generated {
 }
 
 /// Why a generated body that the schema calls valid may be refused by a correct target.
-pub const POSITIVE_DECIDED: &str = "a generated body that the schema calls valid: whether a target \
+pub const POSITIVE_DECIDED: &str =
+    "a generated body that the schema calls valid: whether a target \
      accepts it may depend on its state, so only the document's example and the configured \
      fixtures must be accepted";
 /// Why a JSON body sent with another media type may be accepted.
@@ -123,7 +124,9 @@ fn negative_expectation(
         let reason = contract
             .schemas
             .decision_at(file, at, keyword)
-            .unwrap_or_else(|| format!("keyword `{keyword}` is the contract's reading, not the document's"));
+            .unwrap_or_else(|| {
+                format!("keyword `{keyword}` is the contract's reading, not the document's")
+            });
         decided_refusal(contract, clause, reason)
     }
 }
@@ -405,10 +408,19 @@ fn body_expectation(
         (BodyInput::Json(v), Breaks::Keyword { keyword, at }) => {
             negative_expectation(contract, file, v, at, keyword, clause)
         }
-        (BodyInput::Raw { content_type, .. }, _) if !content_type.starts_with("application/json") => {
+        (BodyInput::Raw { content_type, .. }, _)
+            if !content_type.starts_with("application/json") =>
+        {
             decided_refusal(contract, clause, MEDIA_TYPE_DECIDED.to_string())
         }
-        _ => negative_expectation(contract, file, &Value::Object(Default::default()), "", "required", clause),
+        _ => negative_expectation(
+            contract,
+            file,
+            &Value::Object(Default::default()),
+            "",
+            "required",
+            clause,
+        ),
     }
 }
 
@@ -422,7 +434,9 @@ pub fn success_expectation(contract: &Contract, endpoint: &EndpointSpec) -> Expe
     let mut clause = doc(&endpoint.doc);
     let mut quote = endpoint.quote.clone();
     for (code, r) in &endpoint.responses {
-        let Ok(code) = code.parse::<u16>() else { continue };
+        let Ok(code) = code.parse::<u16>() else {
+            continue;
+        };
         if !(200..300).contains(&code) {
             continue;
         }
@@ -438,8 +452,10 @@ pub fn success_expectation(contract: &Contract, endpoint: &EndpointSpec) -> Expe
         }
     }
     if narrow.codes.is_empty() {
-        return Expectation::stated(Expected::classes(&[2]), clause, quote)
-            .narrowed(Expected::codes(vec![200]), "the document names no success status");
+        return Expectation::stated(Expected::classes(&[2]), clause, quote).narrowed(
+            Expected::codes(vec![200]),
+            "the document names no success status",
+        );
     }
     let e = Expectation::stated(stated, clause, quote);
     match reason {
