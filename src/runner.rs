@@ -96,12 +96,7 @@ impl RunContext {
     /// Whether decided rules fail for this contract (`--strict`, or `strict = true` in its
     /// table of the config).
     pub fn strict_for(&self, contract: &str) -> bool {
-        self.strict
-            || self
-                .config
-                .targets
-                .get(contract)
-                .is_some_and(|t| t.strict)
+        self.strict || self.config.targets.get(contract).is_some_and(|t| t.strict)
     }
 
     fn serial_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -438,10 +433,12 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                     c.id, c.message, c.doc
                 ));
                 if let Some(q) = &c.quote {
-                    text.push_str(&format!("\n      the document: \"{q}\""));
+                    text.push_str(&format!("\n      the document says: “{q}”"));
                 }
                 if let Some(r) = &c.reason {
-                    text.push_str(&format!("\n      decided rule (failing under --strict): {r}"));
+                    text.push_str(&format!(
+                        "\n      decided rule (failing under --strict): {r}"
+                    ));
                 }
             }
             text.push_str(&format!("\n  reproduce: {curl}"));
