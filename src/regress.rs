@@ -214,7 +214,7 @@ pub fn render_diff(diff: &BaselineDiff, new_source: &str) -> String {
         Some(Verdict::Pass) => "pass",
         Some(Verdict::Fail) => "fail",
         Some(Verdict::Skip) => "skip",
-        Some(Verdict::Advisory) => "warn",
+        Some(Verdict::Advisory) => "advisory",
     };
     let sections: [(&str, &Vec<CaseChange>); 5] = [
         ("newly failing", &diff.newly_failing),

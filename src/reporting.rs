@@ -19,6 +19,10 @@ use crate::report::{self, json::ReadReport, Format, KnownFailure, KnownStatus, R
 
 /// Regressions named one per line on the console; the reports have all of them.
 const SHOWN_REGRESSIONS: usize = 50;
+/// Failure groups and advisory groups named on the console; the reports have all of them.
+const SHOWN_GROUPS: usize = 10;
+/// Characters of a message shown on the console per group.
+const SHOWN_MESSAGE: usize = 160;
 
 /// `conform run` options about reports and the exit code.
 #[derive(Debug, Clone, clap::Args)]
@@ -124,28 +128,16 @@ impl Prepared {
             }
         }
         let s = &report.summary;
-        println!(
-            "conform: {} passed, {} failed ({} expected), {} skipped, {} advisories; {}",
-            s.passed,
-            s.failed,
-            s.expected_failures,
-            s.skipped,
-            s.advisories,
-            if written.is_empty() {
-                "no reports written".to_string()
-            } else {
-                format!("reports in {}", dir.display())
-            }
-        );
-        println!(
-            "verdict {}; CI gate {}: {}",
-            report.certificate.verdict.word(),
-            if report.gate.passed {
-                "passed"
-            } else {
-                "failed"
-            },
-            report.gate.reason
+        print!(
+            "{}",
+            console_summary(
+                &report,
+                &if written.is_empty() {
+                    "no reports written".to_string()
+                } else {
+                    format!("reports in {}", dir.display())
+                }
+            )
         );
         let lost = libtest_failed > s.failed as u64;
         if lost {
@@ -160,6 +152,123 @@ impl Prepared {
             EXIT_FAILED
         })
     }
+}
+
+/// What a run ends with on the console: the counts (advisories apart from the failures), each
+/// failure group with the document's words its rule rests on, each decided rule that did not
+/// hold with its reason, then the verdict and the gate. `written` says where the reports went.
+pub fn console_summary(report: &Report, written: &str) -> String {
+    use std::fmt::Write as _;
+    let s = &report.summary;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "conform: {} passed, {} failed ({} expected), {} skipped; {} apart from the failures; {written}",
+        s.passed,
+        s.failed,
+        s.expected_failures,
+        s.skipped,
+        plural(s.advisories, "advisory", "advisories"),
+    );
+    // One line per message, cut: the reports have the whole of it.
+    let first_line = |m: &str| {
+        let line = m.lines().next().unwrap_or("");
+        match line.char_indices().nth(SHOWN_MESSAGE) {
+            Some((end, _)) => format!("{}…", &line[..end]),
+            None => line.to_string(),
+        }
+    };
+    if !report.failure_groups.is_empty() {
+        let _ = writeln!(
+            out,
+            "failures: {} in {} of alike failures",
+            plural(s.failed, "case", "cases"),
+            plural(report.failure_groups.len(), "group", "groups")
+        );
+    }
+    for g in report.failure_groups.iter().take(SHOWN_GROUPS) {
+        for (i, f) in g.failures.iter().enumerate() {
+            let lead = if i == 0 {
+                format!("{:>5} × {}", g.cases.len(), g.id)
+            } else {
+                format!("{:>5}   {:width$}", "", "", width = g.id.len())
+            };
+            let _ = writeln!(
+                out,
+                "{lead} [{}] {} {}: {}",
+                f.check,
+                g.contract,
+                f.endpoint,
+                first_line(&f.message)
+            );
+            let pad = " ".repeat(lead.chars().count() + 1);
+            let _ = writeln!(out, "{pad}clause: {}", f.clause);
+            match (&f.quote, &f.reason) {
+                (Some(q), _) => {
+                    let _ = writeln!(out, "{pad}the document says: “{q}”");
+                }
+                (None, Some(r)) => {
+                    let _ = writeln!(out, "{pad}decided rule, failing under --strict: {r}");
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    if report.failure_groups.len() > SHOWN_GROUPS {
+        let _ = writeln!(
+            out,
+            "      ... and {} more groups (report.md, report.html and report.json list them all)",
+            report.failure_groups.len() - SHOWN_GROUPS
+        );
+    }
+    if !report.advisories.is_empty() {
+        let _ = writeln!(
+            out,
+            "advisories: {} did not hold (advisories fail nothing; --strict makes them failures)",
+            plural(report.advisories.len(), "decided rule", "decided rules")
+        );
+    }
+    for g in report.advisories.iter().take(SHOWN_GROUPS) {
+        let lead = format!("{:>5} × {}", g.cases.len(), g.id);
+        let pad = " ".repeat(lead.chars().count() + 1);
+        let _ = writeln!(
+            out,
+            "{lead} [{}] {}: {}\n{pad}clause: {}\n{pad}decided: {}",
+            g.check,
+            g.contract,
+            first_line(&g.message),
+            g.clause,
+            if g.reason.is_empty() {
+                "no reason recorded"
+            } else {
+                g.reason.as_str()
+            }
+        );
+    }
+    if report.advisories.len() > SHOWN_GROUPS {
+        let _ = writeln!(
+            out,
+            "      ... and {} more decided rules (the reports list them all)",
+            report.advisories.len() - SHOWN_GROUPS
+        );
+    }
+    let _ = writeln!(
+        out,
+        "verdict {}; CI gate {}: {}",
+        report.certificate.verdict.word(),
+        if report.gate.passed {
+            "passed"
+        } else {
+            "failed"
+        },
+        report.gate.reason
+    );
+    out
+}
+
+/// `n` and the noun in the number it needs.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Reads a report.json for `what` (a baseline, a share, ...); warns when it was edited.

@@ -555,7 +555,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                     c.id, c.message, c.doc
                 ));
                 if let Some(q) = &c.quote {
-                    text.push_str(&format!("\n      the document: \"{q}\""));
+                    text.push_str(&format!("\n      the document says: “{q}”"));
                 }
                 if let Some(r) = &c.reason {
                     text.push_str(&format!(

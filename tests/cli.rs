@@ -30,7 +30,7 @@ fn run_on_the_embedded_server_passes_and_writes_reports() {
     );
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(reports.join("report.json")).unwrap()).unwrap();
-    assert_eq!(report["format"], 1);
+    assert_eq!(report["format"], conform::report::FORMAT);
     assert_eq!(report["summary"]["failed"], 0);
     assert_eq!(report["targets"].as_array().unwrap().len(), 4);
     let junit = std::fs::read_to_string(reports.join("junit.xml")).unwrap();

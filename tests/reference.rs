@@ -289,7 +289,7 @@ fn failures_name_check_clause_quote_expected_got_and_curl_without_secrets() {
         "{m}"
     );
     assert!(
-        m.contains("the document: \"401Unauthorized - Invalid authentication\""),
+        m.contains("the document says: “401Unauthorized - Invalid authentication”"),
         "{m}"
     );
     assert!(m.contains("curl -sS -i -X GET"), "{m}");

@@ -106,6 +106,28 @@ fn report_html_renders_in_headless_chromium() {
         dom.contains("tenpay::status::1003"),
         "failures are rendered"
     );
+    // Each failure group and each advisory is an element of its own section, in that order.
+    for g in &report.failure_groups {
+        assert!(
+            dom.contains(&format!("<article class=\"failure\" id=\"{}\">", g.id)),
+            "failure group {} is not rendered",
+            g.id
+        );
+    }
+    let failures = dom
+        .find("<section id=\"failures\">")
+        .expect("a failures section");
+    let advisories = dom
+        .find("<section id=\"advisories\">")
+        .expect("an advisories section");
+    assert!(failures < advisories, "advisories come after the failures");
+    for g in &report.advisories {
+        assert!(
+            dom[advisories..].contains(&format!("<article class=\"advisory\" id=\"{}\">", g.id)),
+            "advisory {} is not rendered in its section",
+            g.id
+        );
+    }
 
     let shot = tmp.path().join("report.png");
     headless(

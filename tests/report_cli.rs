@@ -130,7 +130,7 @@ fn diff_exits_1_on_a_regression_0_otherwise_and_2_on_a_bad_report() {
 
     for (name, body, expected) in [
         ("garbage.json", "{\"format\": 1, \"cases\": [", "not JSON"),
-        ("future.json", "{\"format\": 2}", "report format 2"),
+        ("future.json", "{\"format\": 3}", "report format 3"),
         (
             "other.json",
             "{\"format\": 1, \"cases\": {}}",
@@ -326,4 +326,119 @@ fn partitions_merge_into_the_whole_run() {
         "{}",
         text(&o)
     );
+}
+
+#[test]
+fn the_console_prints_failure_groups_with_their_quote_and_advisories_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, report) = run(
+        tmp.path(),
+        "r",
+        &[
+            "--fault",
+            "onboard-auth-ignored",
+            "--fault",
+            "tenpay-problem-as-json",
+            "onboard::",
+        ],
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    let v = read_json(&report);
+    let group = &v["failure_groups"][0];
+    let n = group["cases"].as_array().unwrap().len();
+    assert!(n >= 5, "{group:#}");
+    let summary = t.lines().find(|l| l.starts_with("conform: ")).unwrap();
+    assert!(
+        summary.contains(&format!(
+            "{} failed (0 expected), 0 skipped; 0 advisories apart from the failures",
+            v["summary"]["failed"]
+        )),
+        "{summary}"
+    );
+    assert!(
+        t.contains(&format!("failures: {n} cases in 1 group of alike failures")),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!(
+            "{n} × {} [status] onboard GET /users/me: expected status any 4xx, got 200",
+            group["id"].as_str().unwrap()
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains("the document says: “x-auth-token string header required”"),
+        "{t}"
+    );
+    // libtest's own failure text quotes the document too.
+    assert!(
+        t.matches("      the document says: “x-auth-token string header required”")
+            .count()
+            >= n,
+        "{t}"
+    );
+
+    // Only decided rules broken: exit 0, the advisories counted and listed apart.
+    let (o, report) = run(
+        tmp.path(),
+        "a",
+        &["--fault", "tenpay-problem-as-json", "tenpay::"],
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    let v = read_json(&report);
+    let advisories = v["summary"]["advisories"].as_u64().unwrap();
+    assert!(advisories > 0);
+    assert!(
+        t.contains(&format!(
+            "0 failed (0 expected), 0 skipped; {advisories} advisories apart from the failures"
+        )),
+        "{t}"
+    );
+    assert!(t.contains("advisories: 1 decided rule did not hold"), "{t}");
+    assert!(
+        t.contains("decided: the document says the body 'may include a problem-details payload'"),
+        "{t}"
+    );
+    assert!(t.contains("CI gate passed: every case held"), "{t}");
+}
+
+#[test]
+fn a_format_1_report_verifies_and_diffs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = common::path("tests/fixtures/reports/format-1.json");
+    let old = old.to_str().unwrap();
+    let o = conform(&["verify", old], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("matches; verdict FAILED"), "{}", text(&o));
+    // It was written with tenpay-status-1: the same failure now is no regression...
+    let (o, new) = run(
+        tmp.path(),
+        "same",
+        &["--baseline", old, "--fault", "tenpay-status-1", "tenpay::"],
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(t.contains("no regressions against the baseline"), "{t}");
+    assert_eq!(read_json(&new)["format"], 2);
+    let o = conform(&["diff", old, new.to_str().unwrap()], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // ...and a new one is.
+    let (o, _) = run(
+        tmp.path(),
+        "worse",
+        &[
+            "--baseline",
+            old,
+            "--fault",
+            "tenpay-status-1",
+            "--fault",
+            "tenpay-text-content-type",
+            "tenpay::",
+        ],
+    );
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("regression: tenpay::status::1001"), "{t}");
 }

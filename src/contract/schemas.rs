@@ -534,7 +534,7 @@ fn stated_copy(schema: &Value, at: &str) -> Result<Value, String> {
         Some(Value::String(why)) if !why.trim().is_empty() => return Ok(Value::Bool(true)),
         Some(Value::Object(decided)) => {
             for (keyword, why) in decided {
-                if !why.as_str().is_some_and(|w| !w.trim().is_empty()) {
+                if why.as_str().is_none_or(|w| w.trim().is_empty()) {
                     return Err(format!(
                         "{at}/{DECIDED_KEY}/{keyword}: the reason must be a non-empty string"
                     ));

@@ -46,12 +46,16 @@ impl RunVerdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClauseVerdict {
-    /// At least one check held and none failed.
+    /// At least one check held and none failed or advised.
     Held,
     /// At least one check failed.
     Failed,
-    /// An inferred rule did not hold (a warning); nothing failed.
-    Warned,
+    /// Held as far as the document goes, with an advisory note: nothing failed, but a decided
+    /// rule (the contract's reading where the document is silent) did not hold somewhere. It
+    /// never makes a contract or the run failed (`--strict` turns those advisories into
+    /// failures before the certificate sees them).
+    #[serde(alias = "warned")]
+    Advisory,
     /// Every check was skipped; `because` says why.
     Skipped,
 }
@@ -61,9 +65,14 @@ impl ClauseVerdict {
         match self {
             ClauseVerdict::Held => "held",
             ClauseVerdict::Failed => "failed",
-            ClauseVerdict::Warned => "warned",
+            ClauseVerdict::Advisory => "held, with advisories",
             ClauseVerdict::Skipped => "skipped",
         }
+    }
+
+    /// The document's rules held (advisories are about the contract's own readings).
+    pub fn held(self) -> bool {
+        matches!(self, ClauseVerdict::Held | ClauseVerdict::Advisory)
     }
 }
 
@@ -98,6 +107,9 @@ pub struct CertifiedContract {
     pub verdict: RunVerdict,
     pub cases: usize,
     pub failed: usize,
+    /// Cases that held the document but not every decided rule (never failing the contract).
+    #[serde(default)]
+    pub advised: usize,
     /// Every clause that produced a check, sorted.
     pub clauses: Vec<Clause>,
 }
@@ -113,6 +125,12 @@ pub struct Clause {
     pub cases: usize,
     /// Cases in which a check citing this clause failed.
     pub failed_cases: Vec<String>,
+    /// Cases in which a decided rule citing this clause did not hold (an advisory).
+    #[serde(default)]
+    pub advised_cases: Vec<String>,
+    /// Why those rules are the contract's readings (every distinct reason): the advisory note.
+    #[serde(default)]
+    pub advisory_reasons: Vec<String>,
     /// For a skipped clause: why (every distinct reason).
     pub because: Vec<String>,
 }
@@ -129,9 +147,14 @@ pub fn compute(report: &Report) -> Certificate {
                 .filter(|c| c.contract == t.contract)
                 .collect();
             let failed = cases.iter().filter(|c| c.outcome == Verdict::Fail).count();
+            // Advisory cases held the document: they count as passed, never as failed.
             let passed = cases
                 .iter()
-                .filter(|c| c.outcome != Verdict::Fail && c.outcome != Verdict::Skip)
+                .filter(|c| matches!(c.outcome, Verdict::Pass | Verdict::Advisory))
+                .count();
+            let advised = cases
+                .iter()
+                .filter(|c| c.outcome == Verdict::Advisory)
                 .count();
             CertifiedContract {
                 contract: t.contract.clone(),
@@ -148,6 +171,7 @@ pub fn compute(report: &Report) -> Certificate {
                 },
                 cases: cases.len(),
                 failed,
+                advised,
                 clauses: clauses(&cases),
             }
         })
@@ -179,14 +203,15 @@ struct Tally {
     checks: usize,
     cases: BTreeSet<String>,
     failed_cases: BTreeSet<String>,
+    advised_cases: BTreeSet<String>,
+    reasons: BTreeSet<String>,
     passed: usize,
-    warned: usize,
     because: BTreeSet<String>,
 }
 
 fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
     let mut by_clause: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut note = |doc: &str, id: &str, outcome: Verdict, message: &str| {
+    let mut note = |doc: &str, id: &str, outcome: Verdict, message: &str, reason: Option<&str>| {
         let key = if doc.trim().is_empty() {
             NO_CLAUSE
         } else {
@@ -198,7 +223,10 @@ fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
         if outcome == Verdict::Fail {
             t.failed_cases.insert(id.to_string());
         } else if outcome == Verdict::Advisory {
-            t.warned += 1;
+            t.advised_cases.insert(id.to_string());
+            if let Some(r) = reason.filter(|r| !r.trim().is_empty()) {
+                t.reasons.insert(r.to_string());
+            }
         } else if outcome == Verdict::Skip {
             let why = message.strip_prefix("skipped: ").unwrap_or(message).trim();
             t.because.insert(if why.is_empty() {
@@ -213,10 +241,16 @@ fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
     for case in cases {
         if case.steps.is_empty() {
             // Skipped before any request (or could not start): the case's own clause.
-            note(&case.doc, &case.id, case.outcome, &case.message);
+            note(&case.doc, &case.id, case.outcome, &case.message, None);
         }
         for check in case.steps.iter().flat_map(|s| s.checks.iter()) {
-            note(&check.doc, &case.id, check.outcome, &check.message);
+            note(
+                &check.doc,
+                &case.id,
+                check.outcome,
+                &check.message,
+                check.reason.as_deref(),
+            );
         }
     }
     by_clause
@@ -224,8 +258,8 @@ fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
         .map(|(clause, t)| {
             let verdict = if !t.failed_cases.is_empty() {
                 ClauseVerdict::Failed
-            } else if t.warned > 0 {
-                ClauseVerdict::Warned
+            } else if !t.advised_cases.is_empty() {
+                ClauseVerdict::Advisory
             } else if t.passed > 0 {
                 ClauseVerdict::Held
             } else {
@@ -237,6 +271,8 @@ fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
                 checks: t.checks,
                 cases: t.cases.len(),
                 failed_cases: t.failed_cases.into_iter().collect(),
+                advised_cases: t.advised_cases.into_iter().collect(),
+                advisory_reasons: t.reasons.into_iter().collect(),
                 because: if verdict == ClauseVerdict::Skipped {
                     t.because.into_iter().collect()
                 } else {

@@ -2,8 +2,10 @@
 //! "half the contract was never tried".
 //!
 //! Two views per contract. The *matrix*: every documented endpoint against every check, with how
-//! often each check held, failed, was skipped or warned there. The *named values*: every status
-//! code and every status-table value the documents name, each marked
+//! often each check held, failed, was skipped or advised there (an advisory is a decided rule
+//! that did not hold: counted apart from the failures, which only stated rules make). The
+//! *named values*: every status code and every status-table value the documents name, each
+//! marked
 //!
 //! - `exercised`: it came back in a response whose checks all held, i.e. a case asked for it
 //!   and the target answered as documented;
@@ -197,13 +199,15 @@ pub struct CheckCell {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
-    pub warned: usize,
+    /// Responses where a decided rule of this check did not hold: not failures.
+    #[serde(alias = "warned")]
+    pub advisories: usize,
 }
 
 impl CheckCell {
     /// True when the check never ran here.
     pub fn is_empty(&self) -> bool {
-        self.passed + self.failed + self.skipped + self.warned == 0
+        self.passed + self.failed + self.skipped + self.advisories == 0
     }
 }
 
@@ -317,7 +321,7 @@ fn of_contract(target: &TargetInfo, cases: &[&CaseReport]) -> ContractCoverage {
                 match check.outcome {
                     Verdict::Fail => cell.failed += 1,
                     Verdict::Skip => cell.skipped += 1,
-                    Verdict::Advisory => cell.warned += 1,
+                    Verdict::Advisory => cell.advisories += 1,
                     Verdict::Pass => cell.passed += 1,
                 }
             }

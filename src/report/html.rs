@@ -3,14 +3,18 @@
 //! No network, no scripts: the CSS is inline and the collapsible parts are `<details>`, so the
 //! file opens the same in any browser, offline, years later. It shows the verdict, the
 //! certificate (contracts and their hashes, target, tool, seed, date, digest), the CI gate,
-//! each failure with its document clause, request and response, the coverage of each contract
-//! and every case. Everything from the target is escaped; JSON bodies are pretty-printed.
+//! the failures — one article per group of cases that failed alike (see [`super::groups`]),
+//! with the clause, the document's words the rule rests on, the first case's request, response
+//! and curl line, and every case of the group — then the advisories, one per decided rule that
+//! did not hold, with its reason and its cases, apart because they fail nothing; then the
+//! coverage of each contract, every clause and every case. Everything from the target is
+//! escaped; JSON bodies are pretty-printed.
 
 use std::fmt::Write as _;
 
 use super::{
-    CaseReport, CheckCell, ContractCoverage, KnownStatus, Mark, Report, RequestRecord,
-    ResponseRecord, RunVerdict,
+    CheckCell, ClauseVerdict, ContractCoverage, FailureGroup, KnownStatus, Mark, Report,
+    RequestRecord, ResponseRecord, RunVerdict,
 };
 use crate::checks::Verdict;
 
@@ -39,8 +43,11 @@ td.n { text-align: right; }
 .c-ok { color: var(--ok); } .c-bad { color: var(--bad); font-weight: 600; } .c-warn { color: var(--warn); }
 .c-muted { color: var(--muted); }
 .cell-bad { background: #ffebe9; } .cell-ok { background: #dafbe1; } .cell-warn { background: #fff8c5; }
-.failure { border: 1px solid var(--line); border-left: 5px solid var(--bad); border-radius: 6px;
-           padding: 4px 16px 12px; margin: 16px 0; }
+.failure, .advisory { border: 1px solid var(--line); border-left: 5px solid var(--bad);
+           border-radius: 6px; padding: 4px 16px 12px; margin: 16px 0; }
+.advisory { border-left-color: var(--warn); }
+blockquote { margin: 6px 0; padding: 2px 12px; border-left: 3px solid var(--line); color: #31373d; }
+ul.cases { columns: 2; }
 .kv th { width: 11em; }
 .mark-exercised { color: var(--ok); } .mark-observed { color: var(--warn); } .mark-never-seen { color: var(--muted); }
 summary { cursor: pointer; font-weight: 600; margin: 6px 0; }
@@ -64,6 +71,7 @@ pub fn render(report: &Report) -> String {
     certificate(report, &mut out);
     regressions(report, &mut out);
     failures(report, &mut out);
+    advisories(report, &mut out);
     for c in &report.coverage {
         coverage(c, &mut out);
     }
@@ -103,7 +111,7 @@ fn banner(report: &Report, out: &mut String) {
     let _ = write!(
         out,
         "<header class=\"banner {}\">\n<h1 id=\"verdict\">{}</h1>\n\
-         <p id=\"summary\">{} cases: {} passed, {} failed, {} skipped{}{}</p>\n\
+         <p id=\"summary\">{} cases: {} passed, {} failed, {} skipped{}</p>\n\
          <p id=\"gate\">CI gate {}: {}</p>\n",
         class_of(v),
         v.word(),
@@ -116,11 +124,6 @@ fn banner(report: &Report, out: &mut String) {
         } else {
             String::new()
         },
-        if s.advisories > 0 {
-            format!(", {} advisories", s.advisories)
-        } else {
-            String::new()
-        },
         if report.gate.passed {
             "passed"
         } else {
@@ -128,6 +131,22 @@ fn banner(report: &Report, out: &mut String) {
         },
         esc(&report.gate.reason)
     );
+    if !report.failure_groups.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p id=\"failure-groups\">The failures fall into {} of cases that failed alike.</p>",
+            plural(report.failure_groups.len(), "group", "groups")
+        );
+    }
+    if s.advisories > 0 {
+        let _ = writeln!(
+            out,
+            "<p id=\"advisory-count\">{} apart from the failures: {} did not hold; \
+             advisories fail nothing.</p>",
+            plural(s.advisories, "advisory", "advisories"),
+            plural(report.advisories.len(), "decided rule", "decided rules")
+        );
+    }
     if let Some(p) = report.partition {
         let _ = writeln!(
             out,
@@ -164,14 +183,14 @@ fn certificate(report: &Report, out: &mut String) {
     );
     out.push_str(
         "<table>\n<tr><th>contract</th><th>document</th><th>content hash</th><th>target</th>\
-         <th>verdict</th><th>cases</th><th>failed</th></tr>\n",
+         <th>verdict</th><th>cases</th><th>failed</th><th>with advisories</th></tr>\n",
     );
     for k in &c.contracts {
         let _ = writeln!(
             out,
             "<tr><td><strong>{}</strong><br><span class=\"c-muted\">{}</span></td><td>{}</td>\
              <td><code>{}</code></td><td><code>{}</code></td><td class=\"{}\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             esc(&k.contract),
             esc(&k.title),
             esc(&k.document),
@@ -184,7 +203,8 @@ fn certificate(report: &Report, out: &mut String) {
             },
             k.verdict.word(),
             k.cases,
-            k.failed
+            k.failed,
+            k.advised
         );
     }
     out.push_str("</table>\n</section>\n");
@@ -271,76 +291,201 @@ fn verdict_word(v: Option<Verdict>) -> &'static str {
         Some(Verdict::Pass) => "pass",
         Some(Verdict::Fail) => "fail",
         Some(Verdict::Skip) => "skip",
-        Some(Verdict::Advisory) => "warn",
+        Some(Verdict::Advisory) => "advisory",
     }
 }
 
 fn failures(report: &Report, out: &mut String) {
-    let failed: Vec<&CaseReport> = report.failures().collect();
-    let _ = write!(
-        out,
-        "<section id=\"failures\">\n<h2>Failures ({})</h2>\n",
-        failed.len()
-    );
-    if failed.is_empty() {
-        out.push_str("<p class=\"c-ok\">No case failed.</p>\n");
-    }
-    for case in failed {
+    let groups = &report.failure_groups;
+    if groups.is_empty() {
+        out.push_str(
+            "<section id=\"failures\">\n<h2>Failures (0)</h2>\n<p class=\"c-ok\">No case failed.</p>\n",
+        );
+    } else {
         let _ = write!(
             out,
-            "<article class=\"failure\" id=\"{}\">\n<h3><code>{}</code> — {}</h3>\n\
-             <p>{} · {} case · clause: {}</p>\n",
-            esc(&anchor(&case.id)),
-            esc(&case.id),
-            esc(case.check.as_deref().unwrap_or("failure")),
-            esc(&case.endpoint),
-            esc(&case.kind),
-            esc(&case.doc)
+            "<section id=\"failures\">\n<h2>Failures ({} in {})</h2>\n",
+            plural(report.summary.failed, "case", "cases"),
+            plural(groups.len(), "group", "groups")
         );
-        if let Some(k) = report.known_failure(&case.id) {
+        out.push_str(
+            "<p class=\"c-muted\">Cases that failed alike (the same checks at the same \
+             endpoints, citing the same clauses, with the same expected against got) are one \
+             group; its first case stands for all, with its request, response and curl line.</p>\n",
+        );
+    }
+    for g in groups {
+        failure_group(report, g, out);
+    }
+    out.push_str("</section>\n");
+}
+
+fn failure_group(report: &Report, g: &FailureGroup, out: &mut String) {
+    let what = g.failures.first().map_or_else(String::new, |f| {
+        format!(" — {} at <code>{}</code>", esc(&f.check), esc(&f.endpoint))
+    });
+    let _ = write!(
+        out,
+        "<article class=\"failure\" id=\"{}\">\n<h3>{}{what} <span class=\"c-muted\">{}</span></h3>\n\
+         <p>{} · <code>{}</code> · as in <code>{}</code></p>\n",
+        esc(&g.id),
+        if g.cases.len() == 1 {
+            "1 case".to_string()
+        } else {
+            format!("{} cases alike", g.cases.len())
+        },
+        esc(&g.id),
+        esc(&g.contract),
+        esc(&g.endpoint),
+        esc(g.cases.first().map_or("", String::as_str))
+    );
+    for f in &g.failures {
+        let step = if f.step == 0 {
+            "before any request".to_string()
+        } else {
+            format!(
+                "step {}{} <code>{}</code> → {}",
+                f.step,
+                if f.restore { " (restore)" } else { "" },
+                esc(&f.endpoint),
+                f.status
+                    .map_or_else(|| "no answer".to_string(), |s| s.to_string())
+            )
+        };
+        let _ = writeln!(
+            out,
+            "<p><strong class=\"c-bad\">{}</strong> at {step} — clause: <em>{}</em></p>",
+            esc(&f.check),
+            esc(&f.clause)
+        );
+        if let Some(q) = &f.quote {
             let _ = writeln!(
                 out,
-                "<p class=\"c-muted\">Expected failure: {}</p>",
+                "<blockquote class=\"quote\">the document says: “{}”</blockquote>",
+                esc(q)
+            );
+        }
+        if let Some(r) = &f.reason {
+            let _ = writeln!(
+                out,
+                "<blockquote class=\"reason\">decided rule (failing under --strict): {}</blockquote>",
+                esc(r)
+            );
+        }
+        if f.quote.is_none() && f.reason.is_none() {
+            out.push_str(
+                "<blockquote class=\"c-muted\">the suite quotes no words of the document for this rule</blockquote>\n",
+            );
+        }
+        let _ = writeln!(out, "<pre>{}</pre>", esc(&f.message));
+    }
+    // The first case's first failing step, in full.
+    let first = g.cases.first().and_then(|id| report.case(id));
+    if let Some((_, step, _)) = first.and_then(|c| c.failed_steps().into_iter().next()) {
+        let _ = write!(
+            out,
+            "<details open><summary>Request</summary>\n<pre>{}</pre>\n</details>\n\
+             <details open><summary>Response</summary>\n<pre>{}</pre>\n</details>\n",
+            esc(&request_text(&step.request)),
+            esc(&step
+                .response
+                .as_ref()
+                .map_or_else(|| "(no answer)".to_string(), response_text)),
+        );
+    }
+    if !g.curl.is_empty() {
+        let _ = write!(
+            out,
+            "<details open><summary>Reproduce</summary>\n<pre>{}</pre>\n</details>\n",
+            esc(&g.curl)
+        );
+    }
+    case_list(report, &g.cases, true, out);
+    out.push_str("</article>\n");
+}
+
+/// The cases of a group; `anchors` gives each an id, for the links of the clause table.
+fn case_list(report: &Report, ids: &[String], anchors: bool, out: &mut String) {
+    let _ = write!(
+        out,
+        "<details{}><summary>{}</summary>\n<ul class=\"cases\">\n",
+        if ids.len() <= 10 { " open" } else { "" },
+        plural(ids.len(), "case", "cases")
+    );
+    for id in ids {
+        let known = match report.known_failure(id) {
+            Some(k) if k.status == KnownStatus::Failing => format!(
+                " <span class=\"c-muted\">expected failure: {}</span>",
                 esc(&k.reason)
-            );
-        }
-        let steps = case.failed_steps();
-        if steps.is_empty() {
-            let _ = writeln!(out, "<pre>{}</pre>", esc(&case.message));
-        }
-        for (n, step, checks) in steps {
+            ),
+            _ => String::new(),
+        };
+        if anchors {
             let _ = writeln!(
                 out,
-                "<h4>Step {n}/{}{} {}</h4>",
-                case.steps.len(),
-                if step.restore { " (restore)" } else { "" },
-                esc(&step.endpoint)
+                "<li id=\"{}\"><code>{}</code>{known}</li>",
+                esc(&anchor(id)),
+                esc(id)
             );
-            for k in checks {
-                let _ = write!(
-                    out,
-                    "<p><strong class=\"c-bad\">{}</strong> — clause: <em>{}</em></p>\n<pre>{}</pre>\n",
-                    esc(&k.id),
-                    esc(&k.doc),
-                    esc(&k.message)
-                );
-            }
-            let _ = write!(
-                out,
-                "<details open><summary>Request</summary>\n<pre>{}</pre>\n</details>\n\
-                 <details open><summary>Response</summary>\n<pre>{}</pre>\n</details>\n\
-                 <details open><summary>Reproduce</summary>\n<pre>{}</pre>\n</details>\n",
-                esc(&request_text(&step.request)),
-                esc(&step
-                    .response
-                    .as_ref()
-                    .map_or_else(|| "(no answer)".to_string(), response_text)),
-                esc(&step.curl)
-            );
+        } else {
+            let _ = writeln!(out, "<li><code>{}</code>{known}</li>", esc(id));
         }
+    }
+    out.push_str("</ul>\n</details>\n");
+}
+
+fn advisories(report: &Report, out: &mut String) {
+    let groups = &report.advisories;
+    if groups.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<section id=\"advisories\">\n<h2>Advisories (decided rules that did not hold)</h2>\n\
+         <p>{} of {}. A decided rule is the contract's reading where the document is silent; \
+         when it does not hold, that is reported here and never fails a case, a clause or the \
+         run (<code>--strict</code> makes it a failure).</p>\n",
+        plural(report.summary.advisories, "advisory", "advisories"),
+        plural(groups.len(), "decided rule", "decided rules")
+    );
+    for g in groups {
+        let _ = write!(
+            out,
+            "<article class=\"advisory\" id=\"{}\">\n<h3><strong class=\"c-warn\">{}</strong> — {} · {} \
+             <span class=\"c-muted\">{}</span></h3>\n\
+             <blockquote class=\"reason\">decided, not stated: {}</blockquote>\n\
+             <p>clause: <em>{}</em> · as in <code>{}</code></p>\n<pre>{}</pre>\n",
+            esc(&g.id),
+            esc(&g.check),
+            esc(&g.contract),
+            if g.results == g.cases.len() {
+                plural(g.cases.len(), "case", "cases")
+            } else {
+                format!(
+                    "{}, {}",
+                    plural(g.cases.len(), "case", "cases"),
+                    plural(g.results, "advisory", "advisories")
+                )
+            },
+            esc(&g.id),
+            if g.reason.is_empty() {
+                "no reason recorded (an older report)".to_string()
+            } else {
+                esc(&g.reason)
+            },
+            esc(&g.clause),
+            esc(g.cases.first().map_or("", String::as_str)),
+            esc(&g.message)
+        );
+        case_list(report, &g.cases, false, out);
         out.push_str("</article>\n");
     }
     out.push_str("</section>\n");
+}
+
+/// `n` and the noun in the number it needs.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn request_text(r: &RequestRecord) -> String {
@@ -390,11 +535,16 @@ fn shown_body(body: &str, truncated: bool) -> String {
 }
 
 fn cell(c: &CheckCell) -> (&'static str, String) {
-    let total = c.passed + c.failed + c.skipped + c.warned;
-    if c.failed > 0 {
+    let total = c.passed + c.failed + c.skipped + c.advisories;
+    if c.failed > 0 && c.advisories > 0 {
+        (
+            "cell-bad",
+            format!("✗ {}/{total} ! {}", c.failed, c.advisories),
+        )
+    } else if c.failed > 0 {
         ("cell-bad", format!("✗ {}/{total}", c.failed))
-    } else if c.warned > 0 {
-        ("cell-warn", format!("! {}/{total}", c.warned))
+    } else if c.advisories > 0 {
+        ("cell-warn", format!("! {}/{total}", c.advisories))
     } else if c.passed > 0 {
         ("cell-ok", format!("✓ {}", c.passed))
     } else if c.skipped > 0 {
@@ -440,8 +590,8 @@ fn coverage(c: &ContractCoverage, out: &mut String) {
         out.push_str("</tr>\n");
     }
     out.push_str(
-        "</table>\n<p class=\"c-muted\">✓ held in every response · ✗ failed/responses · \
-         ! warned · · not run. A status or value is <em>exercised</em> when it came back in a \
+        "</table>\n<p class=\"c-muted\">✓ held in every response · ✗ failed/results · \
+         ! advisories/results (decided rules, not failures) · · not run. A status or value is <em>exercised</em> when it came back in a \
          response whose checks all held, <em>observed</em> when it only came back with a failed \
          check, <em>never seen</em> otherwise.</p>\n",
     );
@@ -516,28 +666,37 @@ fn clauses(report: &Report, out: &mut String) {
         );
         for k in &c.clauses {
             let class = match k.verdict {
-                super::ClauseVerdict::Failed => "c-bad",
-                super::ClauseVerdict::Warned => "c-warn",
-                super::ClauseVerdict::Skipped => "c-muted",
-                super::ClauseVerdict::Held => "c-ok",
+                ClauseVerdict::Failed => "c-bad",
+                ClauseVerdict::Advisory => "c-warn",
+                ClauseVerdict::Skipped => "c-muted",
+                ClauseVerdict::Held => "c-ok",
             };
-            let detail = if !k.failed_cases.is_empty() {
-                k.failed_cases
-                    .iter()
-                    .map(|id| {
-                        format!(
-                            "<a href=\"#{}\"><code>{}</code></a>",
-                            esc(&anchor(id)),
-                            esc(id)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            } else if !k.because.is_empty() {
-                format!("skipped because {}", esc(&k.because.join("; ")))
-            } else {
-                String::new()
-            };
+            let mut detail = k
+                .failed_cases
+                .iter()
+                .map(|id| {
+                    format!(
+                        "<a href=\"#{}\"><code>{}</code></a>",
+                        esc(&anchor(id)),
+                        esc(id)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !k.advised_cases.is_empty() {
+                if !detail.is_empty() {
+                    detail.push_str("<br>");
+                }
+                let _ = write!(
+                    detail,
+                    "<span class=\"c-warn\">advisories in {}: {}</span>",
+                    plural(k.advised_cases.len(), "case", "cases"),
+                    esc(&k.advisory_reasons.join("; "))
+                );
+            }
+            if k.verdict == ClauseVerdict::Skipped && !k.because.is_empty() {
+                detail = format!("skipped because {}", esc(&k.because.join("; ")));
+            }
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td class=\"{class}\">{}</td><td class=\"n\">{}</td>\
@@ -564,7 +723,7 @@ fn cases(report: &Report, out: &mut String) {
         let (class, word) = match c.outcome {
             Verdict::Fail => ("c-bad", "fail"),
             Verdict::Skip => ("c-muted", "skip"),
-            Verdict::Advisory => ("c-warn", "warn"),
+            Verdict::Advisory => ("c-warn", "advisory"),
             Verdict::Pass => ("c-ok", "pass"),
         };
         let _ = writeln!(

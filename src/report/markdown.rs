@@ -1,21 +1,29 @@
 //! `report.md`: the report for a GitHub job summary (`cat report.md >> $GITHUB_STEP_SUMMARY`).
 //!
 //! It leads with the verdict and the CI gate, then one table per contract (endpoints x checks,
-//! and the statuses the document names), then each failure with expected against got, its
-//! clause and the curl line that reproduces it. GitHub caps a job summary at 1 MiB, so the
-//! detailed failures and the lists of changes are capped; `report.html` and `report.json` have
-//! everything. Text from the target (bodies, messages) only ever appears inside code blocks
+//! and the statuses the document names), then the failures, one entry per group of cases that
+//! failed alike (see [`super::groups`]): expected against got, the clause, the document's words
+//! the rule rests on, every case of the group and one curl line that reproduces the first. Then
+//! the advisories, one entry per decided rule that did not hold, with its reason and its cases:
+//! apart from the failures, because they fail nothing and a reader acts on them differently.
+//! GitHub caps a job summary at 1 MiB, so the detailed groups, the cases listed per group and
+//! the lists of changes are capped; `report.html` and `report.json` have everything. Text from the target (bodies, messages) only ever appears inside code blocks
 //! whose fence is longer than any backtick run in it, so a hostile body cannot restyle the page.
 
 use std::fmt::Write as _;
 
 use super::{
-    BaselineDiff, CaseChange, CheckCell, ContractCoverage, KnownStatus, Mark, Report, RunVerdict,
+    BaselineDiff, CaseChange, CheckCell, ClauseVerdict, ContractCoverage, FailureGroup,
+    KnownStatus, Mark, Report, RunVerdict,
 };
 use crate::checks::Verdict;
 
-/// Failures shown with their details; the rest are listed by id.
-pub const DETAILED_FAILURES: usize = 50;
+/// Failure groups (and advisory groups) shown with their details; the rest are listed by id.
+pub const DETAILED_GROUPS: usize = 50;
+/// Case ids listed per group; report.json lists them all.
+pub const LISTED_CASES: usize = 100;
+/// Groups with more cases than this fold their list of cases.
+const FOLDED_CASES: usize = 10;
 /// Entries shown per list of baseline changes.
 const LISTED_CHANGES: usize = 100;
 
@@ -48,12 +56,13 @@ pub fn render(report: &Report) -> String {
         );
         let _ = writeln!(
             out,
-            "{} · content hash {} · target {} · {} cases, {} failed\n",
+            "{} · content hash {} · target {} · {} cases, {} failed, {} with advisories\n",
             code(&target.document),
             code(&target.content_hash[..target.content_hash.len().min(12)]),
             code(&target.base_url),
             cert.map_or(0, |c| c.cases),
             cert.map_or(0, |c| c.failed),
+            cert.map_or(0, |c| c.advised),
         );
         if let Some(c) = coverage {
             matrix(c, &mut out);
@@ -63,18 +72,29 @@ pub fn render(report: &Report) -> String {
             let count = |v| c.clauses.iter().filter(|k| k.verdict == v).count();
             let _ = writeln!(
                 out,
-                "<details><summary>Document clauses: {} held, {} failed, {} warned, {} skipped</summary>\n",
-                count(super::ClauseVerdict::Held),
-                count(super::ClauseVerdict::Failed),
-                count(super::ClauseVerdict::Warned),
-                count(super::ClauseVerdict::Skipped),
+                "<details><summary>Document clauses: {} held, {} held with advisories, {} failed, {} skipped</summary>\n",
+                count(ClauseVerdict::Held),
+                count(ClauseVerdict::Advisory),
+                count(ClauseVerdict::Failed),
+                count(ClauseVerdict::Skipped),
             );
-            out.push_str("| clause | verdict | checks | failing cases / skipped because |\n|---|---|--:|---|\n");
+            out.push_str("| clause | verdict | checks | failing cases / advisories / skipped because |\n|---|---|--:|---|\n");
             for k in &c.clauses {
-                let detail = if k.failed_cases.is_empty() {
-                    k.because.join("; ")
+                let advised = if k.advised_cases.is_empty() {
+                    String::new()
                 } else {
-                    k.failed_cases.join(", ")
+                    format!(
+                        "advisories in {}: {}",
+                        plural(k.advised_cases.len(), "case", "cases"),
+                        k.advisory_reasons.join("; ")
+                    )
+                };
+                let detail = match k.verdict {
+                    ClauseVerdict::Failed if advised.is_empty() => k.failed_cases.join(", "),
+                    ClauseVerdict::Failed => format!("{}; {advised}", k.failed_cases.join(", ")),
+                    ClauseVerdict::Advisory => advised,
+                    ClauseVerdict::Skipped => k.because.join("; "),
+                    ClauseVerdict::Held => String::new(),
                 };
                 let _ = writeln!(
                     out,
@@ -89,6 +109,7 @@ pub fn render(report: &Report) -> String {
         }
     }
     failures(report, &mut out);
+    advisories(report, &mut out);
     let _ = writeln!(
         out,
         "---\n{} · seed {} · {} · digest {}",
@@ -122,10 +143,33 @@ fn headline(report: &Report, out: &mut String) {
     if s.expected_failures > 0 {
         let _ = write!(out, " ({} of the failures expected)", s.expected_failures);
     }
-    if s.advisories > 0 {
-        let _ = write!(out, ", {} advisories", s.advisories);
-    }
     let _ = writeln!(out, " · {} ms\n", report.duration_ms);
+    if !report.failure_groups.is_empty() {
+        let _ = writeln!(
+            out,
+            "❌ The failures fall into {} of cases that failed alike.\n",
+            plural(report.failure_groups.len(), "group", "groups")
+        );
+    }
+    if s.advisories > 0 {
+        let _ = writeln!(
+            out,
+            "⚠️ {} apart from the failures: {} of the contract did not hold, in {} (of which {} held every stated rule); advisories fail nothing.\n",
+            plural(s.advisories, "advisory", "advisories"),
+            plural(report.advisories.len(), "decided rule", "decided rules"),
+            plural(
+                report
+                    .advisories
+                    .iter()
+                    .flat_map(|g| g.cases.iter())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len(),
+                "case",
+                "cases"
+            ),
+            s.advised_cases
+        );
+    }
     let _ = writeln!(
         out,
         "CI gate: **{}** — {}\n",
@@ -219,11 +263,13 @@ fn known_failures(report: &Report, out: &mut String) {
 }
 
 fn cell(c: &CheckCell) -> String {
-    let total = c.passed + c.failed + c.skipped + c.warned;
-    if c.failed > 0 {
+    let total = c.passed + c.failed + c.skipped + c.advisories;
+    if c.failed > 0 && c.advisories > 0 {
+        format!("❌ {}/{total} ⚠️ {}", c.failed, c.advisories)
+    } else if c.failed > 0 {
         format!("❌ {}/{total}", c.failed)
-    } else if c.warned > 0 {
-        format!("⚠️ {}/{total}", c.warned)
+    } else if c.advisories > 0 {
+        format!("⚠️ {}/{total}", c.advisories)
     } else if c.passed > 0 {
         format!("✅ {}", c.passed)
     } else if c.skipped > 0 {
@@ -250,7 +296,7 @@ fn matrix(c: &ContractCoverage, out: &mut String) {
         }
         out.push('\n');
     }
-    out.push_str("\n✅ held in every response · ❌ failed/responses · ⚠️ warned · ⏭️ skipped · · not run\n\n");
+    out.push_str("\n✅ held in every response · ❌ failed/results · ⚠️ advisories/results (decided rules, not failures) · ⏭️ skipped · · not run\n\n");
 }
 
 fn mark(m: Mark) -> &'static str {
@@ -311,62 +357,211 @@ fn named_values(c: &ContractCoverage, out: &mut String) {
 }
 
 fn failures(report: &Report, out: &mut String) {
-    let failed: Vec<_> = report.failures().collect();
-    if failed.is_empty() {
+    let groups = &report.failure_groups;
+    if groups.is_empty() {
         return;
     }
-    let _ = writeln!(out, "## Failures ({})\n", failed.len());
-    for case in failed.iter().take(DETAILED_FAILURES) {
-        let known = report
-            .known_failure(&case.id)
-            .map(|k| format!(" — expected failure: {}", text(&k.reason)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "### ❌ {} — {}{known}\n",
-            code(&case.id),
-            code(case.check.as_deref().unwrap_or("failure"))
-        );
-        let _ = writeln!(
-            out,
-            "{} · case clause: {}\n",
-            code(&case.endpoint),
-            text(&case.doc)
-        );
-        let steps = case.failed_steps();
-        if steps.is_empty() {
-            out.push_str(&fenced("text", &case.message));
-        }
-        for (n, step, checks) in steps {
-            let total = case.steps.len();
-            let restore = if step.restore { " (restore)" } else { "" };
-            let _ = writeln!(
-                out,
-                "Step {n}/{total}{restore} {} → {}\n",
-                code(&step.endpoint),
-                step.response
-                    .as_ref()
-                    .map_or("no answer".to_string(), |r| r.status.to_string())
-            );
-            for k in checks {
-                let _ = writeln!(out, "- **{}** — clause: {}", text(&k.id), text(&k.doc));
-                out.push_str(&fenced("text", &k.message));
-            }
-            out.push_str(&fenced("sh", &step.curl));
-        }
+    let _ = writeln!(
+        out,
+        "## Failures: {} in {}\n",
+        plural(report.summary.failed, "case", "cases"),
+        plural(groups.len(), "group", "groups")
+    );
+    out.push_str(
+        "Cases that failed alike (the same checks at the same endpoints, citing the same \
+         clauses, with the same expected against got) are one group: its first case stands \
+         for all, with one curl line.\n\n",
+    );
+    for g in groups.iter().take(DETAILED_GROUPS) {
+        failure_group(report, g, out);
     }
-    if failed.len() > DETAILED_FAILURES {
-        let rest: Vec<String> = failed[DETAILED_FAILURES..]
+    if groups.len() > DETAILED_GROUPS {
+        let rest: Vec<String> = groups[DETAILED_GROUPS..]
             .iter()
-            .map(|c| code(&c.id))
+            .map(|g| {
+                format!(
+                    "{} ({})",
+                    code(&g.id),
+                    plural(g.cases.len(), "case", "cases")
+                )
+            })
             .collect();
         let _ = writeln!(
             out,
-            "… and {} more failures (details in report.html and report.json): {}\n",
+            "… and {} more failure groups (details in report.html and report.json): {}\n",
             rest.len(),
             rest.join(", ")
         );
     }
+}
+
+fn failure_group(report: &Report, g: &FailureGroup, out: &mut String) {
+    let first = g.failures.first();
+    let what = first.map_or_else(String::new, |f| {
+        format!(" — {} at {}", code(&f.check), code(&f.endpoint))
+    });
+    let _ = writeln!(
+        out,
+        "### ❌ {}{what} · {}\n",
+        if g.cases.len() == 1 {
+            "1 case".to_string()
+        } else {
+            format!("{} cases alike", g.cases.len())
+        },
+        code(&g.id)
+    );
+    let example = g.cases.first().map_or(String::new(), |c| code(c));
+    let _ = writeln!(
+        out,
+        "{} · {} · as in {example}\n",
+        text(&g.contract),
+        code(&g.endpoint)
+    );
+    for f in &g.failures {
+        let step = if f.step == 0 {
+            "before any request".to_string()
+        } else {
+            format!(
+                "step {}{} {} → {}",
+                f.step,
+                if f.restore { " (restore)" } else { "" },
+                code(&f.endpoint),
+                f.status
+                    .map_or_else(|| "no answer".to_string(), |s| s.to_string())
+            )
+        };
+        let _ = writeln!(
+            out,
+            "**{}** at {step} · clause: {}\n",
+            text(&f.check),
+            text(&f.clause)
+        );
+        out.push_str(&grounds(f.quote.as_deref(), f.reason.as_deref()));
+        out.push_str(&fenced("text", &f.message));
+    }
+    out.push_str(&cases_line(report, &g.cases));
+    if !g.curl.is_empty() {
+        let _ = writeln!(out, "Reproduce {example}:\n");
+        out.push_str(&fenced("sh", &g.curl));
+    }
+}
+
+/// What a failure rests on: the document's words, or (a decided rule under `--strict`) why
+/// the contract reads the document so.
+fn grounds(quote: Option<&str>, reason: Option<&str>) -> String {
+    let mut s = String::new();
+    if let Some(q) = quote {
+        let _ = writeln!(s, "> the document says: “{}”\n", text(q));
+    }
+    if let Some(r) = reason {
+        let _ = writeln!(
+            s,
+            "> decided rule (failing under `--strict`): {}\n",
+            text(r)
+        );
+    }
+    if s.is_empty() {
+        s.push_str("> the suite quotes no words of the document for this rule\n\n");
+    }
+    s
+}
+
+/// "Cases (n): ..." — folded when there are more than a few.
+fn cases_line(report: &Report, ids: &[String]) -> String {
+    let list = case_list(report, ids);
+    if ids.len() <= FOLDED_CASES {
+        format!("Cases ({}): {list}\n\n", ids.len())
+    } else {
+        format!(
+            "<details><summary>Cases ({})</summary>\n\n{list}\n\n</details>\n\n",
+            ids.len()
+        )
+    }
+}
+
+/// Case ids as inline code, expected failures marked, at most [`LISTED_CASES`].
+fn case_list(report: &Report, ids: &[String]) -> String {
+    let mut shown: Vec<String> = ids
+        .iter()
+        .take(LISTED_CASES)
+        .map(|id| match report.known_failure(id) {
+            Some(k) if k.status == KnownStatus::Failing => {
+                format!("{} (expected failure: {})", code(id), text(&k.reason))
+            }
+            _ => code(id),
+        })
+        .collect();
+    if ids.len() > LISTED_CASES {
+        shown.push(format!(
+            "… and {} more (report.json lists them all)",
+            ids.len() - LISTED_CASES
+        ));
+    }
+    shown.join(", ")
+}
+
+fn advisories(report: &Report, out: &mut String) {
+    let groups = &report.advisories;
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Advisories (decided rules that did not hold)\n\n{} of {}. A decided rule is the \
+         contract's reading where the document is silent; when it does not hold, that is \
+         reported here and never fails a case, a clause or the run (`--strict` makes it a \
+         failure).\n",
+        plural(report.summary.advisories, "advisory", "advisories"),
+        plural(groups.len(), "decided rule", "decided rules")
+    );
+    for g in groups.iter().take(DETAILED_GROUPS) {
+        let example = g.cases.first().map_or(String::new(), |c| code(c));
+        let counts = if g.results == g.cases.len() {
+            plural(g.cases.len(), "case", "cases")
+        } else {
+            format!(
+                "{}, {}",
+                plural(g.cases.len(), "case", "cases"),
+                plural(g.results, "advisory", "advisories")
+            )
+        };
+        let _ = writeln!(
+            out,
+            "### ⚠️ {} — {} · {counts} · {}\n",
+            code(&g.check),
+            text(&g.contract),
+            code(&g.id)
+        );
+        let _ = writeln!(
+            out,
+            "> decided, not stated: {}\n",
+            if g.reason.is_empty() {
+                "no reason recorded (an older report)".to_string()
+            } else {
+                text(&g.reason)
+            }
+        );
+        let _ = writeln!(out, "Clause: {}\n\nAs in {example}:\n", text(&g.clause));
+        out.push_str(&fenced("text", &g.message));
+        out.push_str(&cases_line(report, &g.cases));
+    }
+    if groups.len() > DETAILED_GROUPS {
+        let rest: Vec<String> = groups[DETAILED_GROUPS..]
+            .iter()
+            .map(|g| code(&g.id))
+            .collect();
+        let _ = writeln!(
+            out,
+            "… and {} more decided rules (details in report.html and report.json): {}\n",
+            rest.len(),
+            rest.join(", ")
+        );
+    }
+}
+
+/// `n` and the noun in the number it needs.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Plain text for a Markdown line or table cell: no line breaks, no cell breaks, no HTML.

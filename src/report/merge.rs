@@ -1,11 +1,13 @@
 //! `conform merge`: joins the reports of the shares of a partitioned run (`--partition K/N` on N
 //! machines) into the report one machine would have written.
 //!
-//! Merging is only honest when the shares are parts of the same run: the same conform, seed,
-//! contracts (by content hash) and target, every share present once, no case twice. Anything
-//! else is refused with the reason. Everything derived (summary, coverage, certificate, gate,
-//! digest) is recomputed by [`Report::finish`] from the joined cases, which is what makes the
-//! merge equal to a single run's report apart from timings.
+//! Merging is only honest when the shares are parts of the same run: the same conform (and so
+//! the same report format), seed, contracts (by content hash) and target, every share present
+//! once, no case twice. Anything else is refused with the reason. Everything derived (summary,
+//! coverage, failure and advisory groups, certificate, gate, digest) is recomputed by
+//! [`Report::finish`] from the joined cases, which is what makes the merge equal to a single
+//! run's report apart from timings, and why shares read as format 1 merge into a report of this
+//! conform's format.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -60,6 +62,14 @@ pub fn merge(inputs: Vec<(String, Report)>) -> Result<Report, MergeError> {
             .join(", ")
     };
     for (file, r) in &inputs[1..] {
+        if r.format != first.format {
+            return Err(mismatch(
+                "report format",
+                first.format.to_string(),
+                file,
+                r.format.to_string(),
+            ));
+        }
         if r.tool != first.tool {
             return Err(mismatch(
                 "conform version",

@@ -2,12 +2,19 @@
 //!
 //! `report.json` is this model serialized (its layout is versioned by [`FORMAT`] and described by
 //! `docs/report.schema.json`); `junit.xml`, `report.md` and `report.html` are views of it and
-//! read nothing else. Everything derived from the cases (summary, coverage, certificate, the CI
-//! gate, the digest) is computed here by [`Report::finish`], in one place, so that a single run,
-//! a partition of it and a merge of partitions agree by construction.
+//! read nothing else. Everything derived from the cases (summary, coverage, certificate, the
+//! failure and advisory groups, the CI gate, the digest) is computed here by [`Report::finish`],
+//! in one place, so that a single run, a partition of it and a merge of partitions agree by
+//! construction.
+//!
+//! Format 2 added the derived `failure_groups` and `advisories` lists, the advisory counts of
+//! clauses, contracts and coverage cells, and renamed what format 1 called warnings. A format 1
+//! report still reads (for `diff`, `--baseline`, `merge` and `verify`): the renamed fields are
+//! aliases, the added ones default, and [`Report::finish`] recomputes whatever is derived.
 
 pub mod certificate;
 pub mod coverage;
+pub mod groups;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -27,9 +34,13 @@ pub use coverage::{
     EndpointCoverage, Mark, NamedStatus, StatusCoverage, TableCoverage, UnnamedStatus,
     ValueCoverage,
 };
+pub use groups::{AdvisoryGroup, FailureGroup, GroupedFailure};
 
-/// Version of the `report.json` layout.
-pub const FORMAT: u32 = 1;
+/// Version of the `report.json` layout that this conform writes.
+pub const FORMAT: u32 = 2;
+
+/// The oldest layout this conform reads (see the module documentation).
+pub const OLDEST_READ_FORMAT: u32 = 1;
 
 /// A whole run (or one partition of it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +69,12 @@ pub struct Report {
     /// Per contract: endpoints x checks, and every status the documents name.
     #[serde(default)]
     pub coverage: Vec<ContractCoverage>,
+    /// The failed cases grouped by the signature of their failures, largest group first.
+    #[serde(default)]
+    pub failure_groups: Vec<FailureGroup>,
+    /// The decided rules that did not hold, each with its reason and cases.
+    #[serde(default)]
+    pub advisories: Vec<AdvisoryGroup>,
     /// The `--known-failures` list and what became of each entry.
     #[serde(default)]
     pub known_failures: Vec<KnownFailure>,
@@ -272,6 +289,8 @@ impl Report {
             gate: Gate::default(),
             certificate: Certificate::default(),
             coverage: vec![],
+            failure_groups: vec![],
+            advisories: vec![],
             known_failures: vec![],
             baseline: None,
             cases,
@@ -281,9 +300,11 @@ impl Report {
     }
 
     /// Recomputes everything derived from the cases, the targets, the known-failures list and
-    /// the baseline comparison: summary, known-failure statuses, regressions, coverage,
-    /// certificate, gate and, last, the digest. Call it after changing any of those.
+    /// the baseline comparison: summary, known-failure statuses, regressions, coverage, failure
+    /// and advisory groups, certificate, gate and, last, the digest. Call it after changing any
+    /// of those. A finished report is of this conform's [`FORMAT`], whatever it was read as.
     pub fn finish(&mut self) {
+        self.format = FORMAT;
         self.cases.sort_by(|a, b| a.id.cmp(&b.id));
         self.targets.sort_by(|a, b| a.contract.cmp(&b.contract));
         self.summary = Report::summarize(&self.cases);
@@ -329,6 +350,8 @@ impl Report {
             b.regressions.sort();
         }
         self.coverage = coverage::compute(&self.targets, &self.cases);
+        self.failure_groups = groups::failure_groups(&self.cases);
+        self.advisories = groups::advisory_groups(&self.cases);
         self.gate = self.compute_gate(&known);
         self.certificate = certificate::compute(self);
         self.certificate.digest = certificate::digest_of(self);
@@ -516,7 +539,7 @@ pub enum ReportError {
         path: std::path::PathBuf,
         message: String,
     },
-    #[error("{path} is report format {found}; this conform reads format {FORMAT}")]
+    #[error("{path} is report format {found}; this conform reads formats {OLDEST_READ_FORMAT} to {FORMAT}")]
     Version {
         path: std::path::PathBuf,
         found: u64,
