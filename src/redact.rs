@@ -463,6 +463,11 @@ impl Redactor {
     }
 
     fn learn(&self, value: &str, key: &str) {
+        // A JWT is blanked by its shape wherever it stands (its spellings are all the same:
+        // base64url and dots need no escaping): learning it would only grow every matcher.
+        if is_whole_jwt(value) {
+            return;
+        }
         if value.chars().count() >= MIN_LEARNED_LEN {
             self.add_spellings(
                 value,
@@ -592,6 +597,13 @@ fn percent_encode(s: &str, form: bool) -> String {
     out
 }
 
+/// The whole value is one JWT-shaped token, which [`jwt_shape`] blanks wherever it appears.
+fn is_whole_jwt(value: &str) -> bool {
+    jwt_shape()
+        .find(value)
+        .is_some_and(|m| m.start() == 0 && m.end() == value.len())
+}
+
 fn jwt_shape() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -660,6 +672,21 @@ mod tests {
         // Hostile bodies teach nothing and break nothing.
         r.learn_from_response(&[], &[b'['; 10_000]);
         r.learn_from_response(&[], b"\xff\xfe");
+    }
+
+    #[test]
+    fn a_learned_jwt_is_blanked_by_shape_without_growing_the_matchers() {
+        let r = Redactor::new();
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
+        let before = r.values().len();
+        let body = format!(r#"{{"token":"{jwt}"}}"#);
+        r.learn_from_response(&[], body.as_bytes());
+        assert_eq!(r.values().len(), before, "nothing added for a JWT");
+        assert_eq!(r.apply(&format!("a {jwt} b")), "a [redacted-jwt] b");
+        assert_eq!(
+            r.apply_for("tss", &format!("Bearer {jwt}")),
+            "Bearer [redacted-jwt]"
+        );
     }
 
     #[test]
