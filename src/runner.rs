@@ -152,6 +152,19 @@ impl RunContext {
         }
     }
 
+    /// Waits until the cases queued before `plan` on its key are done (without holding the
+    /// key); at once for a case with no key or not queued. Only `plan` itself moves it from the
+    /// front of its queue, so its turn is still there when it asks for the key.
+    async fn serial_front(&self, plan: &CasePlan) {
+        let Some((key, id)) = serial_key(plan) else {
+            return;
+        };
+        let mut queue = self.serial(&key).queue.subscribe();
+        if queue.borrow().contains(&id) {
+            let _ = queue.wait_for(|q| q.front() == Some(&id)).await;
+        }
+    }
+
     /// Waits until the cases queued before `plan` on its key are done, then holds the key.
     async fn serial_turn(&self, key: &str, plan: &CasePlan) -> SerialTurn {
         let serial = self.serial(key);
@@ -272,11 +285,12 @@ pub async fn execute(ctx: Arc<RunContext>, plans: Vec<CasePlan>, concurrency: us
     ctx.queue_serial(plans.iter().filter_map(serial_key));
     for plan in plans {
         let ctx = ctx.clone();
-        // Taken in plan order, so a case waiting for its serial turn never holds the permit
-        // that a case before it needs.
-        let permit = permits.clone().acquire_owned().await;
+        let permits = permits.clone();
         tasks.spawn(async move {
-            let _permit = permit;
+            // A case first waits for its serial turn, then for a permit: one waiting behind
+            // the other cases of its key holds no permit that an unrelated case could use.
+            ctx.serial_front(&plan).await;
+            let _permit = permits.acquire_owned().await;
             match &plan.skip {
                 Some(reason) => skipped(&ctx, &plan, reason),
                 None => run_case_until(&ctx, &plan, deadline).await,
