@@ -189,12 +189,26 @@ fn validate_suite(suite: &SuiteFile) -> Result<(), String> {
         for s in &c.steps {
             for p in &s.expect {
                 if let StatusPattern::Class(class) = p {
-                    if class != "4xx" {
+                    if p.class().is_none() {
                         return Err(format!(
-                            "case {:?}: expect {class:?} is not a status or \"4xx\"",
+                            "case {:?}: expect {class:?} is not a status or a class like \"4xx\"",
                             c.name
                         ));
                     }
+                }
+            }
+            if s.expect_decided
+                .as_deref()
+                .is_some_and(|r| r.trim().is_empty())
+            {
+                return Err(format!("case {:?}: expect_decided needs a reason", c.name));
+            }
+            for a in &s.asserts {
+                if a.quote.is_some() && a.decided.is_some() {
+                    return Err(format!(
+                        "case {:?}: assert {:?} is either stated (quote) or decided, not both",
+                        c.name, a.id
+                    ));
                 }
             }
             for a in &s.asserts {
@@ -222,4 +236,42 @@ fn validate_suite(suite: &SuiteFile) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+name = "t"
+title = "T"
+document = "d.txt"
+auth = { scheme = "bearer", variable = "token" }
+[errors]
+schema = "e.json"
+doc = "Errors"
+[[endpoints]]
+id = "e"
+method = "GET"
+path = "/x"
+doc = "X"
+responses."200" = { schema = "x.json", doc = "X" }
+"#;
+
+    fn check(case: &str) -> Result<(), String> {
+        let suite: SuiteFile = toml::from_str(&format!("{BASE}{case}")).unwrap();
+        validate_suite(&suite)
+    }
+
+    #[test]
+    fn status_classes_and_provenance_are_checked() {
+        let ok = "[[cases]]\nname = \"c\"\ndoc = \"X\"\nsteps = [{ endpoint = \"e\", expect = [\"2xx\", 404] }]\n";
+        assert!(check(ok).is_ok());
+        let bad = ok.replace("\"2xx\"", "\"6xx\"");
+        assert!(check(&bad).unwrap_err().contains("not a status or a class"));
+        let both = "[[cases]]\nname = \"c\"\ndoc = \"X\"\nsteps = [{ endpoint = \"e\", assert = [{ id = \"a\", doc = \"X\", pointer = \"/x\", present = true, quote = \"q\", decided = \"d\" }] }]\n";
+        assert!(check(both).unwrap_err().contains("not both"));
+        let empty = "[[cases]]\nname = \"c\"\ndoc = \"X\"\nsteps = [{ endpoint = \"e\", expect = [404], expect_decided = \" \" }]\n";
+        assert!(check(empty).unwrap_err().contains("needs a reason"));
+    }
 }

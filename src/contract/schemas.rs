@@ -601,3 +601,86 @@ fn contains_decided(schema: &Value) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(files: &[(&str, Value)]) -> Result<SchemaSet, SchemaError> {
+        let files: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string().into_bytes()))
+            .collect();
+        SchemaSet::compile("t", &files)
+    }
+
+    #[test]
+    fn decided_keywords_advise_and_stated_ones_fail_with_their_quote() {
+        let s = set(&[
+            (
+                "defs.json",
+                json!({"$defs": {"name": {"type": "string", "maxLength": 3,
+                    "x-decided": {"maxLength": "no length in the document"}}}}),
+            ),
+            (
+                "body.json",
+                json!({"type": "object", "x-quote": "the body", "required": ["name"],
+                    "properties": {
+                        "name": {"$ref": "defs.json#/$defs/name", "x-quote": "name string required"},
+                        "kind": {"enum": ["a"], "x-decided": "the document lists no kinds"}}}),
+            ),
+        ])
+        .unwrap();
+        assert!(s.judge("body.json", &json!({"name": "abc"})).is_valid());
+        let long = s.judge("body.json", &json!({"name": "abcd", "kind": "b"}));
+        assert!(long.failures.is_empty(), "{long:?}");
+        let mut reasons: Vec<&str> = long
+            .advisories
+            .iter()
+            .filter_map(|v| v.reason.as_deref())
+            .collect();
+        reasons.sort_unstable();
+        assert_eq!(
+            reasons,
+            vec!["no length in the document", "the document lists no kinds"]
+        );
+        let wrong = s.judge("body.json", &json!({"name": 5}));
+        assert_eq!(wrong.failures.len(), 1, "{wrong:?}");
+        assert_eq!(
+            wrong.failures[0].quote.as_deref(),
+            Some("name string required")
+        );
+        // A missing property quotes its own line, not the object's.
+        let missing = s.judge("body.json", &json!({}));
+        assert_eq!(
+            missing.failures[0].quote.as_deref(),
+            Some("name string required")
+        );
+        let not_object = s.judge("body.json", &json!([]));
+        assert_eq!(not_object.failures[0].quote.as_deref(), Some("the body"));
+        assert!(s
+            .validate_stated("body.json", &json!({"name": "abcdef"}))
+            .is_ok());
+    }
+
+    #[test]
+    fn a_decision_that_would_tighten_or_names_nothing_is_refused() {
+        let under_not = set(&[(
+            "a.json",
+            json!({"not": {"maxLength": 2, "x-decided": {"maxLength": "why"}}}),
+        )]);
+        assert!(under_not
+            .unwrap_err()
+            .to_string()
+            .contains("does not compile"));
+        let unknown = set(&[(
+            "a.json",
+            json!({"type": "string", "x-decided": {"maxLength": "why"}}),
+        )]);
+        assert!(
+            matches!(unknown, Err(SchemaError::Compile { message, .. }) if message.contains("not a keyword"))
+        );
+        let empty = set(&[("a.json", json!({"type": "string", "x-decided": ""}))]);
+        assert!(empty.is_err());
+    }
+}
