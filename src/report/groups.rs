@@ -92,6 +92,24 @@ pub struct GroupedFailure {
     pub message: String,
 }
 
+impl GroupedFailure {
+    /// Where it failed, for a reader: "step 2 (restore) `POST /x` → 400", or "before any
+    /// request"; `endpoint` renders the endpoint in the format's markup.
+    pub fn place(&self, endpoint: impl Fn(&str) -> String) -> String {
+        if self.step == 0 {
+            return "before any request".to_string();
+        }
+        format!(
+            "step {}{} {} → {}",
+            self.step,
+            if self.restore { " (restore)" } else { "" },
+            endpoint(&self.endpoint),
+            self.status
+                .map_or_else(|| "no answer".to_string(), |s| s.to_string())
+        )
+    }
+}
+
 /// A decided rule that did not hold, with every case in which it did not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdvisoryGroup {

@@ -340,18 +340,7 @@ fn failure_group(report: &Report, g: &FailureGroup, out: &mut String) {
         esc(g.cases.first().map_or("", String::as_str))
     );
     for f in &g.failures {
-        let step = if f.step == 0 {
-            "before any request".to_string()
-        } else {
-            format!(
-                "step {}{} <code>{}</code> → {}",
-                f.step,
-                if f.restore { " (restore)" } else { "" },
-                esc(&f.endpoint),
-                f.status
-                    .map_or_else(|| "no answer".to_string(), |s| s.to_string())
-            )
-        };
+        let step = f.place(|e| format!("<code>{}</code>", esc(e)));
         let _ = writeln!(
             out,
             "<p><strong class=\"c-bad\">{}</strong> at {step} — clause: <em>{}</em></p>",

@@ -418,18 +418,7 @@ fn failure_group(report: &Report, g: &FailureGroup, out: &mut String) {
         code(&g.endpoint)
     );
     for f in &g.failures {
-        let step = if f.step == 0 {
-            "before any request".to_string()
-        } else {
-            format!(
-                "step {}{} {} → {}",
-                f.step,
-                if f.restore { " (restore)" } else { "" },
-                code(&f.endpoint),
-                f.status
-                    .map_or_else(|| "no answer".to_string(), |s| s.to_string())
-            )
-        };
+        let step = f.place(code);
         let _ = writeln!(
             out,
             "**{}** at {step} · clause: {}\n",
