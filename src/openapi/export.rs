@@ -136,7 +136,7 @@ fn read_examples(dir: Option<&Path>) -> Result<Vec<DocExample>, OpenApiError> {
     paths.sort();
     let mut out = Vec::new();
     for path in paths {
-        let value = super::read_document(&path)?;
+        let value = super::read_json(&path)?;
         let (Some(schema), Some(instance)) = (value["schema"].as_str(), value.get("instance"))
         else {
             continue;

@@ -14,6 +14,8 @@
 
 mod export;
 mod import;
+mod read;
+mod swagger2;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +24,7 @@ use serde_json::{json, Value};
 
 pub use export::export;
 pub use import::{import, Imported};
+pub use read::{read_document, Document};
 
 use crate::contract::ContractError;
 
@@ -138,12 +141,10 @@ pub fn export_command(cmd: ExportCommand) -> anyhow::Result<u8> {
 pub fn import_command(cmd: ImportCommand) -> anyhow::Result<u8> {
     let ImportCommand::Openapi(args) = cmd;
     let doc = read_document(&args.file)?;
-    let source = args
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| args.file.display().to_string());
-    let imported = import(&doc, &source, &args.name, &args.out)?;
+    let imported = import(&doc.value, &doc.source, &args.name, &args.out)?;
+    for note in &doc.notes {
+        println!("note: {note}");
+    }
     for path in &imported.schemas {
         println!("wrote {}", path.display());
     }
@@ -162,8 +163,8 @@ pub fn import_command(cmd: ImportCommand) -> anyhow::Result<u8> {
 /// The extension key that carries what OpenAPI cannot say.
 pub const EXTENSION: &str = "x-conform";
 
-/// Reads an OpenAPI document (JSON) from a file.
-pub fn read_document(path: &Path) -> Result<Value, OpenApiError> {
+/// Reads a JSON file (the examples `export` embeds).
+pub(crate) fn read_json(path: &Path) -> Result<Value, OpenApiError> {
     let text = std::fs::read_to_string(path).map_err(|source| OpenApiError::Read {
         path: path.to_path_buf(),
         source,
