@@ -104,6 +104,7 @@ impl RunContext {
         config: TargetConfig,
         settings: &RunSettings,
     ) -> Result<Self, RunError> {
+        let config = config.with_defaults(&contracts);
         let redactor = Redactor::for_config(&contracts, &config);
         // Every answer is shown to the redactor, which learns the tokens a target hands out.
         let client = HttpClient::new(settings.http.clone())

@@ -201,6 +201,8 @@ struct Importer<'a> {
     files: BTreeMap<String, Value>,
     locations: BTreeMap<String, Loc>,
     notes: Vec<String>,
+    /// Endpoint id → the body fields whose valid values depend on the target's state.
+    state_bound: BTreeMap<String, Vec<String>>,
 }
 
 impl<'a> Importer<'a> {
@@ -241,6 +243,7 @@ impl<'a> Importer<'a> {
             files: BTreeMap::new(),
             locations: BTreeMap::new(),
             notes: Vec::new(),
+            state_bound: BTreeMap::new(),
         })
     }
 
@@ -1142,6 +1145,15 @@ impl<'a> Importer<'a> {
             }
             if let Some(g) = e.ext.get("generate") {
                 t.push_str(&format!("generate = {}\n", toml_inline(g)?));
+            } else if let Some(fields) = self.state_bound.get(&e.id) {
+                let g = json!({
+                    "positive": false,
+                    "reason": format!(
+                        "the values of {} depend on the target's state: a generated one is refused by a correct server",
+                        fields.join(", ")
+                    ),
+                });
+                t.push_str(&format!("generate = {}\n", toml_inline(&g)?));
             }
             if e.public {
                 t.push_str("public = true\n");
@@ -1207,6 +1219,7 @@ impl<'a> Importer<'a> {
                 .iter()
                 .find(|v| schemas.validate(file, v).is_ok() && toml_inline(v).is_ok())
                 .cloned();
+            let from_document = found.is_some();
             let body = match found.or_else(|| synthesize(schemas, file, &e.id)) {
                 Some(b) => b,
                 None => {
@@ -1221,10 +1234,100 @@ impl<'a> Importer<'a> {
                     json!(format!("${{{var}}}"))
                 }
             };
+            let body = self.bind_state(e, body, from_document, wanted);
             ex.insert("body".into(), body);
         }
         Ok((!ex.is_empty()).then_some(Value::Object(ex)))
     }
+}
+
+impl Importer<'_> {
+    /// Fields of an example body whose valid values depend on the target's state (passwords,
+    /// codes, OTPs, tokens) become variables: the operator's `--var`, else the document's
+    /// example (or the made-up value) as the variable's default. Positive bodies are not
+    /// generated for such an endpoint: a random password is refused by every correct server,
+    /// and a right one with a random new password would change the account.
+    fn bind_state(
+        &mut self,
+        e: &Endpoint,
+        body: Value,
+        from_document: bool,
+        wanted: &mut BTreeMap<String, Value>,
+    ) -> Value {
+        let Value::Object(mut map) = body else {
+            return body;
+        };
+        let mut bound = Vec::new();
+        for (field, value) in map.iter_mut() {
+            if !is_state_bound(field) || value.is_object() || value.is_array() || value.is_null() {
+                continue;
+            }
+            let var = variable_name(field);
+            let origin = if from_document {
+                "the document's example"
+            } else {
+                "a made-up value: give the target's"
+            };
+            let entry = wanted.entry(var.clone()).or_insert_with(|| {
+                json!({
+                    "description": format!(
+                        "`{field}` of {} {}, whose valid value depends on the target's state (default: {origin})",
+                        e.method, e.path
+                    ),
+                    "secret": is_secret_name(field),
+                    "optional": true,
+                    "default": value.clone(),
+                })
+            });
+            if entry.get("default").is_none() {
+                entry["default"] = value.clone();
+            }
+            *value = json!(format!("${{{var}}}"));
+            bound.push(field.clone());
+        }
+        if !bound.is_empty() {
+            self.notes.push(format!(
+                "{} {}: the values of {} depend on the target's state: taken from --var, else the document's example; no generated valid bodies",
+                e.method,
+                e.path,
+                bound.join(", ")
+            ));
+            self.state_bound.insert(e.id.clone(), bound);
+        }
+        Value::Object(map)
+    }
+}
+
+/// Whether a body field's valid values depend on the target's state (its name says so).
+fn is_state_bound(field: &str) -> bool {
+    let n: String = field
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    const EXACT: [&str; 6] = ["otp", "totp", "pin", "code", "passcode", "mfacode"];
+    const PARTS: [&str; 5] = ["password", "passwd", "secret", "token", "otp"];
+    const CODES: [&str; 7] = [
+        "securitycode",
+        "verificationcode",
+        "authcode",
+        "smscode",
+        "confirmationcode",
+        "twofactorcode",
+        "validationcode",
+    ];
+    EXACT.contains(&n.as_str())
+        || PARTS.iter().any(|p| n.contains(p))
+        || CODES.iter().any(|c| n.ends_with(c))
+        // `oldPass`, `newPass`.
+        || n.ends_with("pass")
+}
+
+fn is_secret_name(field: &str) -> bool {
+    let n = field.to_ascii_lowercase();
+    ["password", "passwd", "secret", "token"]
+        .iter()
+        .any(|p| n.contains(p))
 }
 
 fn credential_description(auth: &Value) -> String {
