@@ -86,7 +86,10 @@ impl AuthVariant {
         };
         match self {
             AuthVariant::Missing => format!("no {place}"),
-            AuthVariant::Empty => format!("an empty {place}"),
+            AuthVariant::Empty => match auth.scheme {
+                S::Query | S::Cookie => format!("an empty {place}"),
+                _ => format!("an empty {carrier} credential"),
+            },
             AuthVariant::Malformed if auth.scheme == S::Basic => {
                 "a user and password the target never issued".to_string()
             }
