@@ -320,6 +320,7 @@ fn generated_cases(
             let main = StepSpec {
                 endpoint: endpoint.id.clone(),
                 auth: None,
+                method: None,
                 params,
                 body: None,
                 expect: vec![],
@@ -391,8 +392,14 @@ fn suite_cases(
         .rev()
         .find(|s| !s.restore)
         .or(case.steps.first())
-        .and_then(|s| contract.endpoint(&s.endpoint))
-        .map(endpoint_label)
+        .and_then(|s| {
+            let e = contract.endpoint(&s.endpoint)?;
+            // A probe of an undocumented method names the method it sends.
+            Some(match &s.method {
+                Some(m) => format!("{m} {}", e.path),
+                None => endpoint_label(e),
+            })
+        })
         .unwrap_or_default();
     let steps: Vec<PlannedStep> = case
         .steps
@@ -472,6 +479,7 @@ fn auth_cases(
             let step = StepSpec {
                 endpoint: endpoint.id.clone(),
                 auth: None,
+                method: None,
                 params: example.params.clone(),
                 body: example.body.clone(),
                 expect: vec![StatusPattern::Code(401)],
