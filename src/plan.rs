@@ -409,8 +409,11 @@ fn suite_cases(
     let base = CasePlan {
         id: format!("{name}::{}", case.name),
         contract: index,
-        // A case that checks promises across its steps is a flow.
-        kind: if case.steps.iter().any(|s| !s.asserts.is_empty()) {
+        // A probe of methods the document does not list is its own kind; a case that checks
+        // promises across its steps is a flow.
+        kind: if case.steps.iter().any(|s| s.method.is_some()) {
+            "method"
+        } else if case.steps.iter().any(|s| !s.asserts.is_empty()) {
             "flow"
         } else {
             "suite"

@@ -52,6 +52,16 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
             "contract name {name:?} must be lower-case letters, digits, '-' or '_'"
         )));
     }
+    // An example that breaks its own schema is the document's problem, not the target's: it
+    // is named here, and `example()` only ever picks examples that validate.
+    match super::example_violations(doc) {
+        Ok(found) => imp.notes.extend(found.into_iter().map(|v| {
+            format!("document problem: the example at {v} (not used as a valid request)")
+        })),
+        Err(e) => imp
+            .notes
+            .push(format!("document problem: its examples could not be checked: {e}")),
+    }
     imp.components()?;
     let endpoints = imp.endpoints()?;
     if endpoints.is_empty() {
@@ -841,6 +851,37 @@ impl<'a> Importer<'a> {
         }
         let file = self.schema_file(&schema, "error", "error answer")?;
         let mut spec = json!({ "schema": file, "doc": doc });
+        // The body is stated for the statuses the document shows it for (every status, for a
+        // `default` answer); for any other error status it is the contract's reading, so an
+        // answer the document never describes (a 405, a 404 after a delete) only advises.
+        let mut shown: Vec<Value> = Vec::new();
+        let mut everywhere = false;
+        for e in endpoints {
+            for (s, m, _, code) in &e.errors {
+                if s != &schema || m != &media {
+                    continue;
+                }
+                let pattern = match code.parse::<u16>() {
+                    Ok(c) => json!(c),
+                    Err(_) if code.len() == 3 && code[1..].eq_ignore_ascii_case("xx") => {
+                        json!(code.to_ascii_lowercase())
+                    }
+                    Err(_) => {
+                        everywhere = true;
+                        continue;
+                    }
+                };
+                if !shown.contains(&pattern) {
+                    shown.push(pattern);
+                }
+            }
+        }
+        if !everywhere {
+            spec["decided"] = json!(
+                "the document shows this error body for some statuses only; for the others any body or none conforms"
+            );
+            spec["stated_for"] = Value::Array(shown);
+        }
         if media != "application/json" {
             spec["media_type"] = json!(media);
         }
@@ -920,6 +961,10 @@ impl<'a> Importer<'a> {
                     "steps": [step],
                 }));
             }
+        }
+
+        if !from_ext {
+            cases.extend(self.flows(endpoints, &examples, &cases));
         }
 
         // Variables: the credential, and every ${...} that neither a capture nor `each` binds.
@@ -1067,6 +1112,47 @@ impl<'a> Importer<'a> {
             table_lines(&mut t, c)?;
         }
         Ok(t)
+    }
+
+    /// The document's relations between requests as cases ([`super::flows`]): links, inferred
+    /// resource sequences, probes of undocumented methods.
+    fn flows(
+        &mut self,
+        endpoints: &[Endpoint],
+        examples: &[Option<Value>],
+        cases: &[Value],
+    ) -> Vec<Value> {
+        let ops: Vec<super::flows::Op<'_>> = endpoints
+            .iter()
+            .zip(examples)
+            .filter_map(|(e, ex)| {
+                Some(super::flows::Op {
+                    id: &e.id,
+                    method: &e.method,
+                    path: &e.path,
+                    success: e
+                        .responses
+                        .keys()
+                        .filter_map(|c| c.parse::<u16>().ok())
+                        .filter(|c| (200..300).contains(c))
+                        .collect(),
+                    example: ex.as_ref(),
+                    body_from_document: e.body.as_ref().is_some_and(|(_, candidates)| {
+                        ex.as_ref()
+                            .and_then(|x| x.get("body"))
+                            .is_some_and(|b| candidates.contains(b))
+                    }),
+                    raw: super::flows::operation(self.doc, &e.path, &e.method)?,
+                })
+            })
+            .collect();
+        let taken = cases
+            .iter()
+            .filter_map(|c| c["name"].as_str().map(String::from))
+            .collect();
+        let (out, notes) = super::flows::cases(self.doc, &ops, &taken);
+        self.notes.extend(notes);
+        out
     }
 
     /// A valid example request for an endpoint the extension says nothing about. Path

@@ -13,6 +13,7 @@
 //! JSON only: no YAML parser is among conform's dependencies.
 
 mod export;
+mod flows;
 mod import;
 mod read;
 mod swagger2;
