@@ -84,7 +84,10 @@ mod tests {
     #[test]
     fn last_segment_is_the_id_of_a_location() {
         assert_eq!(last_segment("/pets/42").unwrap(), "42");
-        assert_eq!(last_segment("http://h:1/api/pets/a-b/?x=1#f").unwrap(), "a-b");
+        assert_eq!(
+            last_segment("http://h:1/api/pets/a-b/?x=1#f").unwrap(),
+            "a-b"
+        );
         assert!(last_segment("http://h:1").is_err());
         assert!(last_segment("/").is_err());
         assert!(decode("nope", "x").is_err());

@@ -127,7 +127,10 @@ impl<'a> Flows<'a> {
 
     /// The response schema the document gives for `code` of `op` (JSON media), raw.
     fn response_schema(&self, op: &Op<'a>, code: &str) -> Option<&'a Value> {
-        let r = self.deref(op.raw.pointer(&format!("/responses/{}", super::escape(code)))?);
+        let r = self.deref(
+            op.raw
+                .pointer(&format!("/responses/{}", super::escape(code)))?,
+        );
         let content = r.get("content")?.as_object()?;
         let (_, media) = content
             .iter()
@@ -167,7 +170,12 @@ impl<'a> Flows<'a> {
             }
             let s = self.deref(s);
             out.push(s);
-            for b in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            for b in s
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 todo.push(b);
             }
         }
@@ -180,12 +188,22 @@ impl<'a> Flows<'a> {
         let mut props = Vec::new();
         let mut required = BTreeSet::new();
         for s in self.expand(&[schema]) {
-            for (k, v) in s.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            for (k, v) in s
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
                 if !props.iter().any(|(n, _)| n == k) {
                     props.push((k.clone(), self.deref(v)));
                 }
             }
-            for r in s.get("required").and_then(Value::as_array).into_iter().flatten() {
+            for r in s
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(r) = r.as_str() {
                     required.insert(r.to_string());
                 }
@@ -205,7 +223,12 @@ impl<'a> Flows<'a> {
                     continue;
                 }
                 let r = self.deref(r);
-                for (name, link) in r.get("links").and_then(Value::as_object).into_iter().flatten() {
+                for (name, link) in r
+                    .get("links")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
                     let link = self.deref(link);
                     match self.link_case(op, code, name, link) {
                         Ok((case, target)) => {
@@ -235,7 +258,9 @@ impl<'a> Flows<'a> {
             let raw = r
                 .strip_prefix('#')
                 .and_then(|p| self.doc.pointer(p))
-                .ok_or_else(|| format!("operationRef {r:?} is not an operation of this document"))?;
+                .ok_or_else(|| {
+                    format!("operationRef {r:?} is not an operation of this document")
+                })?;
             return self
                 .op_by_raw(raw)
                 .ok_or_else(|| format!("operationRef {r:?} names no imported operation"));
@@ -275,7 +300,12 @@ impl<'a> Flows<'a> {
             capture: &mut capture,
         };
         let mut params = Map::new();
-        for (key, v) in link.get("parameters").and_then(Value::as_object).into_iter().flatten() {
+        for (key, v) in link
+            .get("parameters")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             // `path.id` / `query.id` qualify a name that two places share.
             let pname = key.split_once('.').map_or(key.as_str(), |(_, n)| n);
             params.insert(pname.to_string(), ex.value(v)?);
@@ -642,7 +672,9 @@ impl Expr<'_, '_> {
                 .headers
                 .and_then(Value::as_object)
                 .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(h)))
-                .is_some_and(|(_, spec)| self.flows.deref(spec).get("required") == Some(&json!(true)));
+                .is_some_and(|(_, spec)| {
+                    self.flows.deref(spec).get("required") == Some(&json!(true))
+                });
             let mut spec = json!({ "header": h });
             if !required {
                 spec["decided"] = json!(format!(

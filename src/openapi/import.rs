@@ -58,9 +58,9 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
         Ok(found) => imp.notes.extend(found.into_iter().map(|v| {
             format!("document problem: the example at {v} (not used as a valid request)")
         })),
-        Err(e) => imp
-            .notes
-            .push(format!("document problem: its examples could not be checked: {e}")),
+        Err(e) => imp.notes.push(format!(
+            "document problem: its examples could not be checked: {e}"
+        )),
     }
     imp.components()?;
     let endpoints = imp.endpoints()?;
