@@ -394,3 +394,93 @@ fn a_created_pet_that_cannot_be_read_back_is_advised_without_links_and_failed_wi
     );
     faulty.stop();
 }
+
+/// A one-operation document: `POST /accounts` takes and answers `Account`, whose `id` is
+/// readOnly and whose `password` is writeOnly (both required), with the request example given.
+fn accounts_document(example: Value) -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Accounts", "version": "1" },
+        "security": [{ "bearer": [] }],
+        "paths": { "/accounts": { "post": {
+            "operationId": "createAccount",
+            "requestBody": { "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/Account" },
+                "example": example } } },
+            "responses": { "201": { "description": "created", "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/Account" } } } } }
+        } } },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": { "Account": { "type": "object",
+                "required": ["id", "name", "password"],
+                "properties": {
+                    "id": { "type": "integer", "readOnly": true },
+                    "name": { "type": "string", "minLength": 1, "maxLength": 20 },
+                    "password": { "type": "string", "minLength": 8, "maxLength": 64, "writeOnly": true }
+                } } }
+        }
+    })
+}
+
+#[test]
+fn read_only_is_never_sent_and_write_only_never_demanded() {
+    let dir = tempfile::tempdir().unwrap();
+    // The document's example holds the server's id: it breaks no schema, but is no request.
+    let doc = accounts_document(json!({ "name": "ann", "password": "correct horse" }));
+    let imported = openapi::import(&doc, "accounts.json", "accounts", dir.path()).unwrap();
+    let c = contract::load_suite(&imported.suite, &dir.path().join("schemas")).unwrap();
+    let e = &c.suite.endpoints[0];
+    let body = e.body.as_deref().unwrap();
+    assert_eq!(body, "Account.request.json");
+    let answer = &e.responses["201"].schema;
+    assert_eq!(answer, "Account.response.json");
+    // A request needs no id, and the request copy does not describe one.
+    assert!(c
+        .schemas
+        .validate(body, &json!({ "name": "a", "password": "12345678" }))
+        .is_ok());
+    assert!(c.schemas.raw(body).unwrap()["properties"]
+        .get("id")
+        .is_none());
+    assert!(c.schemas.raw("Account.json").unwrap()["properties"]
+        .get("id")
+        .is_some());
+    // An answer needs its id, not the password.
+    assert!(c
+        .schemas
+        .validate(answer, &json!({ "id": 1, "name": "a" }))
+        .is_ok());
+    assert!(c.schemas.validate(answer, &json!({ "name": "a" })).is_err());
+    // The positive generator never sends the id.
+    let view = conform::generate::view::Resolver::new(&c.schemas)
+        .object(body)
+        .unwrap();
+    assert!(!view.properties.contains_key("id"));
+}
+
+#[test]
+fn an_example_that_breaks_its_schema_is_a_document_problem_not_a_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = accounts_document(json!({ "name": "ann", "password": "short" }));
+    let imported = openapi::import(&doc, "accounts.json", "accounts", dir.path()).unwrap();
+    let problems: Vec<&String> = imported
+        .notes
+        .iter()
+        .filter(|n| n.starts_with("document problem:"))
+        .collect();
+    assert_eq!(problems.len(), 1, "{:#?}", imported.notes);
+    assert!(problems[0].contains("/requestBody/content/application~1json/example/password"));
+    let c = contract::load_suite(&imported.suite, &dir.path().join("schemas")).unwrap();
+    let example = c.suite.endpoints[0].example.as_ref().unwrap();
+    let sent = example.body.as_ref().unwrap();
+    assert_ne!(
+        sent["password"],
+        json!("short"),
+        "the broken example is not sent"
+    );
+    assert!(c
+        .schemas
+        .validate(c.suite.endpoints[0].body.as_deref().unwrap(), sent)
+        .is_ok());
+}

@@ -54,16 +54,10 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
     }
     // An example that breaks its own schema is the document's problem, not the target's: it
     // is named here, and `example()` only ever picks examples that validate.
-    match super::example_violations(doc) {
-        Ok(found) => imp.notes.extend(found.into_iter().map(|v| {
-            format!("document problem: the example at {v} (not used as a valid request)")
-        })),
-        Err(e) => imp.notes.push(format!(
-            "document problem: its examples could not be checked: {e}"
-        )),
-    }
+    imp.example_problems();
     imp.components()?;
-    let endpoints = imp.endpoints()?;
+    let mut endpoints = imp.endpoints()?;
+    imp.access_copies(&mut endpoints);
     if endpoints.is_empty() {
         return Err(imp.invalid("no operation with a JSON answer: nothing to test".into()));
     }
@@ -706,6 +700,84 @@ impl<'a> Importer<'a> {
             errors,
             ext,
         }))
+    }
+
+    /// Notes every example of the document that breaks its own schema ("document problem"),
+    /// reading `readOnly` / `writeOnly` as OpenAPI does: a request example need not hold a
+    /// readOnly property, an answer's need not hold a writeOnly one.
+    fn example_problems(&mut self) {
+        use super::access::{relaxed, Side};
+        let mut found = Vec::new();
+        for (side, request) in [(Side::Request, true), (Side::Response, false)] {
+            match super::example_violations(&relaxed(self.doc, side)) {
+                Ok(v) => found.extend(
+                    v.into_iter()
+                        .filter(|at| at.contains("/responses/") != request),
+                ),
+                Err(e) => {
+                    self.notes.push(format!(
+                        "document problem: its examples could not be checked: {e}"
+                    ));
+                    return;
+                }
+            }
+        }
+        for v in found {
+            self.notes.push(format!(
+                "document problem: the example at {v} (never sent as a valid request)"
+            ));
+        }
+    }
+
+    /// Points request bodies at copies without `readOnly` properties and answers at copies
+    /// that do not require `writeOnly` ones ([`super::access`]).
+    fn access_copies(&mut self, endpoints: &mut [Endpoint]) {
+        use super::access::{copies, Side};
+        let (request, a) = copies(&self.files, Side::Request);
+        let (response, b) = copies(&self.files, Side::Response);
+        let mut used = BTreeSet::new();
+        for e in endpoints.iter_mut() {
+            if let Some((file, _)) = &mut e.body {
+                if let Some(copy) = request.get(file.as_str()) {
+                    used.insert(copy.clone());
+                    *file = copy.clone();
+                }
+            }
+            for (file, _, _) in e.responses.values_mut() {
+                if let Some(copy) = response.get(file.as_str()) {
+                    used.insert(copy.clone());
+                    *file = copy.clone();
+                }
+            }
+        }
+        // A copy is kept when an endpoint uses it, or a kept copy refers to it.
+        let all: BTreeMap<String, Value> = a.into_iter().chain(b).collect();
+        let mut keep = used.clone();
+        loop {
+            let before = keep.len();
+            for f in keep.clone() {
+                let text = all.get(&f).map(Value::to_string).unwrap_or_default();
+                keep.extend(
+                    all.keys()
+                        .filter(|c| text.contains(&format!("\"{c}")))
+                        .cloned(),
+                );
+            }
+            if keep.len() == before {
+                break;
+            }
+        }
+        for (f, v) in all {
+            if keep.contains(&f) {
+                self.files.insert(f, v);
+            }
+        }
+        if !used.is_empty() {
+            self.notes.push(format!(
+                "readOnly properties are left out of request bodies and writeOnly ones are not required in answers: {}",
+                used.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
     }
 
     /// A schema file that accepts any body (answers the document gives no schema for).
