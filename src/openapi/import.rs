@@ -30,6 +30,9 @@ use crate::template;
 
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
+/// Why a response the document shows no body for is checked for nothing but its status.
+const NO_BODY_SHOWN: &str = "the document shows no body for this answer: any body or none conforms";
+
 /// What an import wrote, and what it left out (one line each).
 #[derive(Debug, Clone)]
 pub struct Imported {
@@ -179,7 +182,8 @@ struct Endpoint {
     /// Body schema file and the document's example bodies.
     body: Option<(String, Vec<Value>)>,
     /// Status → (schema file, media type if not application/json, doc).
-    responses: BTreeMap<String, (String, Option<String>, String)>,
+    /// Status → the suite's response spec (schema, doc, media type, provenance).
+    responses: BTreeMap<String, Value>,
     /// Error answers: (schema as written, media type, description, status).
     errors: Vec<(Value, String, String, String)>,
     /// Every error status the operation documents, with a body or not.
@@ -684,16 +688,20 @@ impl<'a> Importer<'a> {
                 }
                 continue;
             }
-            let status = match numeric {
-                Some(c) => c.to_string(),
-                None if code.eq_ignore_ascii_case("2XX") => {
+            // What an export left to the extension: a decided code, a body the document
+            // does not show (its schema only advises), the document's words.
+            let x = r.get(EXTENSION).cloned().unwrap_or(Value::Null);
+            let status = match (x["code"].as_str(), numeric) {
+                (Some(c), _) => c.to_string(),
+                (None, Some(c)) => c.to_string(),
+                (None, None) if code.eq_ignore_ascii_case("2XX") => {
                     success_range = Some((doc, media.map(|(t, m)| (t.to_string(), m.clone()))));
                     continue;
                 }
-                None => continue,
+                (None, None) => continue,
             };
-            let (file, media_type) = match media {
-                Some((t, m)) => {
+            let (file, media_type) = match (media, x["schema"].as_object()) {
+                (Some((t, m)), _) => {
                     let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
                     let f = self.schema_file(
                         &schema,
@@ -702,9 +710,29 @@ impl<'a> Importer<'a> {
                     )?;
                     (f, (t != "application/json").then(|| t.to_string()))
                 }
-                None => (self.any_schema(), None),
+                (None, Some(schema)) => {
+                    let f = self.schema_file(
+                        &Value::Object(schema.clone()),
+                        &format!("{id}-{status}"),
+                        &format!("{at} response {status}"),
+                    )?;
+                    (f, x["media_type"].as_str().map(String::from))
+                }
+                (None, None) => (self.any_schema(), None),
             };
-            responses.insert(status, (file, media_type, doc));
+            let mut spec = json!({ "schema": file, "doc": doc });
+            if media.is_none() {
+                spec["body_decided"] = json!(NO_BODY_SHOWN);
+            }
+            if let Some(m) = media_type {
+                spec["media_type"] = json!(m);
+            }
+            for key in ["quote", "status_decided", "body_decided"] {
+                if let Some(v) = x[key].as_str() {
+                    spec[key] = json!(v);
+                }
+            }
+            responses.insert(status, spec);
         }
         if !responses.keys().any(|c| c.starts_with('2')) {
             if let Some((doc, media)) = success_range {
@@ -720,17 +748,33 @@ impl<'a> Importer<'a> {
                     }
                     None => (self.any_schema(), None),
                 };
-                responses.insert("200".into(), (file, media_type, doc));
+                let mut spec = json!({
+                    "schema": file,
+                    "doc": doc,
+                    "status_decided": "the document names the class 2XX, not a code: any 2xx conforms",
+                });
+                if media_type.is_none() && file == "any.json" {
+                    spec["body_decided"] = json!(NO_BODY_SHOWN);
+                }
+                if let Some(m) = media_type {
+                    spec["media_type"] = json!(m);
+                }
+                responses.insert("200".into(), spec);
             }
         }
         if responses.is_empty() {
             self.notes.push(format!(
-                "{at}: the document gives no success answer; 200 with any body assumed"
+                "{at}: the document gives no success answer; any 2xx with any body or none conforms"
             ));
             let any = self.any_schema();
             responses.insert(
                 "200".into(),
-                (any, None, "no success answer documented".into()),
+                json!({
+                    "schema": any,
+                    "doc": "no success answer documented",
+                    "status_decided": "the document gives no success answer: any 2xx conforms",
+                    "body_decided": NO_BODY_SHOWN,
+                }),
             );
         }
         Ok(Some(Endpoint {
@@ -1246,15 +1290,11 @@ impl<'a> Importer<'a> {
             if let Some((file, _)) = &e.body {
                 t.push_str(&format!("body = {}\n", toml_inline(&json!(file))?));
             }
-            for (code, (file, media, doc)) in &e.responses {
-                let mut r = json!({ "schema": file, "doc": doc });
-                if let Some(m) = media {
-                    r["media_type"] = json!(m);
-                }
+            for (code, r) in &e.responses {
                 t.push_str(&format!(
                     "responses.{} = {}\n",
                     toml_key(code),
-                    toml_inline(&r)?
+                    toml_inline(r)?
                 ));
             }
             if let Some(x) = ex {
