@@ -841,10 +841,11 @@ impl<'a> Importer<'a> {
                     *file = copy.clone();
                 }
             }
-            for (file, _, _) in e.responses.values_mut() {
-                if let Some(copy) = response.get(file.as_str()) {
+            for spec in e.responses.values_mut() {
+                let copy = spec["schema"].as_str().and_then(|f| response.get(f));
+                if let Some(copy) = copy {
                     used.insert(copy.clone());
-                    *file = copy.clone();
+                    spec["schema"] = json!(copy);
                 }
             }
         }
