@@ -852,10 +852,10 @@ fn build_request(
     // The operator's own headers (`-H`, `headers` in the config) go on every request, except
     // where the credential is what the step varies.
     for (name, value) in &target.headers {
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
-            && !(matches!(step.credential, Credential::Bad(..))
-                && name.eq_ignore_ascii_case(contract.suite.auth.carrier()))
-        {
+        let already = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let varied = matches!(step.credential, Credential::Bad(..))
+            && name.eq_ignore_ascii_case(contract.suite.auth.carrier());
+        if !already && !varied {
             headers.push((name.clone(), value.clone()));
         }
     }

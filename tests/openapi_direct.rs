@@ -252,3 +252,112 @@ fn exported_documents_run_with_openapi_hold_on_both_servers() {
         }
     }
 }
+
+/// The one command through the real binary: it runs, writes every report, keeps the `-H`
+/// credential out of all of them, and refuses bad input with exit 2 and a sentence.
+#[test]
+fn the_one_command_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = plain_document("tss", dir.path());
+    let (_server, fixtures) = common::server(&[]);
+    let t = &fixtures.targets["tss"];
+    let token = t.vars["token"].as_str().unwrap().to_string();
+    let header = format!("Authorization: Bearer {token}");
+    let f = file.to_str().unwrap();
+    let reports = dir.path().join("reports");
+    let out = common::conform(
+        &[
+            "run",
+            "--openapi",
+            f,
+            "--base-url",
+            &t.base_url,
+            "-H",
+            &header,
+            "--report-dir",
+            reports.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    let text = common::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains(&token), "the credential is printed");
+    for r in ["report.json", "junit.xml", "report.md", "report.html"] {
+        let body = std::fs::read_to_string(reports.join(r)).unwrap();
+        assert!(!body.contains(&token), "{r} holds the credential");
+    }
+    // `list` shows the same cases the run ran.
+    let listed = common::conform(&["list", "--openapi", f], dir.path());
+    assert_eq!(listed.status.code(), Some(0), "{}", common::text(&listed));
+    let cases = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter(|l| l.starts_with("case "))
+        .count();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["cases"].as_array().unwrap().len(), cases);
+
+    let bad: [(&[&str], &str); 6] = [
+        (&["run", "--openapi", f], "--base-url URL is required"),
+        (
+            &["run", "--openapi", f, "--base-url", &t.base_url],
+            "requires a credential",
+        ),
+        (
+            &[
+                "run",
+                "--openapi",
+                f,
+                "--base-url",
+                "ftp://x",
+                "-H",
+                &header,
+            ],
+            "must be http or https",
+        ),
+        (
+            &[
+                "run",
+                "--openapi",
+                f,
+                "--base-url",
+                &t.base_url,
+                "-H",
+                "nocolon",
+            ],
+            "a header is `Name: value`",
+        ),
+        (
+            &[
+                "run",
+                "--openapi",
+                f,
+                "--base-url",
+                &t.base_url,
+                "-H",
+                &header,
+                "--var",
+                "nope=1",
+            ],
+            "no variable `nope`",
+        ),
+        (
+            &[
+                "run",
+                "--openapi",
+                "/nonexistent.yaml",
+                "--base-url",
+                &t.base_url,
+            ],
+            "failed to read",
+        ),
+    ];
+    for (args, says) in bad {
+        let out = common::conform(args, dir.path());
+        let text = common::text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {text}");
+        assert!(text.contains(says), "{args:?}: {text}");
+        assert!(!text.contains("panicked"), "{args:?}: {text}");
+    }
+}
