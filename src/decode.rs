@@ -1,4 +1,5 @@
-//! Decoders for captured values: a `data:` URL of an image whose QR code carries the value.
+//! Decoders for captured values: a `data:` URL of an image whose QR code carries the value, and
+//! the last path segment of a URL (the new resource's id in a `Location` header).
 //!
 //! The QR image comes from the target, so decoding must never panic or run away: the data is
 //! size-checked, decoded with the `image` and `rqrr` crates, and any panic inside them is caught.
@@ -10,12 +11,29 @@ const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
 /// Largest image accepted (pixels per side).
 const MAX_SIDE: u32 = 4096;
 
-/// Decodes `decoder` (`"qr"`) on `text`.
+/// Decodes `decoder` (`"qr"`, `"last-segment"`) on `text`.
 pub fn decode(decoder: &str, text: &str) -> Result<String, String> {
     match decoder {
         "qr" => qr_from_data_url(text),
+        "last-segment" => last_segment(text),
         other => Err(format!("unknown decoder `{other}`")),
     }
+}
+
+/// The last non-empty path segment of a URL or path, without query or fragment (the id in a
+/// `Location: /pets/42` header), percent-decoding left to the next request's template.
+pub fn last_segment(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let rest = text.split(['?', '#']).next().unwrap_or("");
+    // An absolute URL's authority is not a path segment.
+    let path = match rest.split_once("://") {
+        Some((_, after)) => after.find('/').map_or("", |i| &after[i..]),
+        None => rest,
+    };
+    path.rsplit('/')
+        .find(|s| !s.is_empty())
+        .map(String::from)
+        .ok_or_else(|| format!("{text:?} has no path segment"))
 }
 
 /// The text of the QR code in a `data:image/...;base64,...` URL.
@@ -62,6 +80,18 @@ fn decode_qr(bytes: &[u8]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_segment_is_the_id_of_a_location() {
+        assert_eq!(last_segment("/pets/42").unwrap(), "42");
+        assert_eq!(
+            last_segment("http://h:1/api/pets/a-b/?x=1#f").unwrap(),
+            "a-b"
+        );
+        assert!(last_segment("http://h:1").is_err());
+        assert!(last_segment("/").is_err());
+        assert!(decode("nope", "x").is_err());
+    }
 
     #[test]
     fn bad_input_is_an_error_not_a_panic() {

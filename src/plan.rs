@@ -339,6 +339,7 @@ fn generated_cases(
             let main = StepSpec {
                 endpoint: endpoint.id.clone(),
                 auth: None,
+                method: None,
                 params,
                 body: None,
                 expect: vec![],
@@ -410,8 +411,14 @@ fn suite_cases(
         .rev()
         .find(|s| !s.restore)
         .or(case.steps.first())
-        .and_then(|s| contract.endpoint(&s.endpoint))
-        .map(endpoint_label)
+        .and_then(|s| {
+            let e = contract.endpoint(&s.endpoint)?;
+            // A probe of an undocumented method names the method it sends.
+            Some(match &s.method {
+                Some(m) => format!("{m} {}", e.path),
+                None => endpoint_label(e),
+            })
+        })
         .unwrap_or_default();
     let steps: Vec<PlannedStep> = case
         .steps
@@ -421,8 +428,11 @@ fn suite_cases(
     let base = CasePlan {
         id: format!("{name}::{}", case.name),
         contract: index,
-        // A case that checks promises across its steps is a flow.
-        kind: if case.steps.iter().any(|s| !s.asserts.is_empty()) {
+        // A probe of methods the document does not list is its own kind; a case that checks
+        // promises across its steps is a flow.
+        kind: if case.steps.iter().any(|s| s.method.is_some()) {
+            "method"
+        } else if case.steps.iter().any(|s| !s.asserts.is_empty()) {
             "flow"
         } else {
             "suite"
@@ -498,6 +508,7 @@ fn auth_cases(
             let step = StepSpec {
                 endpoint: endpoint.id.clone(),
                 auth: None,
+                method: None,
                 params: example.params.clone(),
                 body: example.body.clone(),
                 expect: vec![StatusPattern::Code(401)],

@@ -509,6 +509,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                         contract,
                         step,
                         schema,
+                        &incoming,
                         body.as_ref(),
                         &mut vars,
                     ));
@@ -534,6 +535,31 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
                 )],
                 None,
             ),
+        };
+        // A probe of a method the document does not list for the path: nothing the document
+        // says applies to its answer (not even its success or error bodies), so whatever did
+        // not hold only advises.
+        let checks: Vec<CheckResult> = match &step.spec.method {
+            Some(m) => {
+                let why = plan.decided.clone().unwrap_or_else(|| {
+                    format!(
+                        "the document does not list {m} for {}: it states nothing about the answer",
+                        endpoint.path
+                    )
+                });
+                checks
+                    .into_iter()
+                    .map(|mut c| {
+                        if c.outcome == Verdict::Fail {
+                            c.outcome = Verdict::Advisory;
+                            c.quote = None;
+                            c.reason = Some(why.clone());
+                        }
+                        c
+                    })
+                    .collect()
+            }
+            None => checks,
         };
         let checks: Vec<CheckResult> = if strict {
             checks.into_iter().map(CheckResult::strict).collect()
@@ -561,7 +587,7 @@ pub async fn run_case(ctx: &RunContext, plan: &CasePlan) -> CaseReport {
             let mut text = format!(
                 "{label}{} {} {}",
                 if step.spec.restore { " (restore)" } else { "" },
-                endpoint.method,
+                outgoing.method,
                 endpoint.path
             );
             for c in &failed {
@@ -708,29 +734,38 @@ fn capture(
     contract: &Contract,
     step: &PlannedStep,
     schema: Option<&str>,
+    incoming: &Incoming,
     body: Option<&Value>,
     vars: &mut Vars,
 ) -> Option<CheckResult> {
     let mut missing = Vec::new();
     let mut decided: Vec<String> = Vec::new();
     for (name, spec) in &step.spec.capture {
-        let found = body.and_then(|b| b.pointer(spec.pointer()));
+        let found = match spec.header() {
+            Some(h) => incoming.header(h).map(|v| Value::String(v.to_string())),
+            None => body.and_then(|b| b.pointer(spec.pointer())).cloned(),
+        };
         let value = match (found, spec.decode()) {
             (None, _) => {
-                missing.push(format!("{} (for `{name}`)", spec.pointer()));
+                missing.push(format!("{} (for `{name}`)", spec.source()));
                 let parent = spec.pointer().rsplit_once('/').map_or("", |(p, _)| p);
-                if let Some(why) =
+                // The capture's own reason, else the schema's: the value was never promised.
+                if let Some(why) = spec.decided().map(String::from).or_else(|| {
+                    spec.header().is_none().then_some(())?;
                     schema.and_then(|f| contract.schemas.decision_at(f, parent, "required"))
-                {
+                }) {
                     decided.push(why);
                 }
                 continue;
             }
-            (Some(v), None) => v.clone(),
-            (Some(v), Some(decoder)) => match decode::decode(decoder, &template::as_text(v)) {
+            (Some(v), None) => v,
+            (Some(v), Some(decoder)) => match decode::decode(decoder, &template::as_text(&v)) {
                 Ok(text) => Value::String(text),
                 Err(why) => {
-                    missing.push(format!("{} (for `{name}`: {why})", spec.pointer()));
+                    missing.push(format!("{} (for `{name}`: {why})", spec.source()));
+                    if let Some(why) = spec.decided() {
+                        decided.push(why.to_string());
+                    }
                     continue;
                 }
             },
@@ -855,7 +890,11 @@ fn build_request(
         (None, None) => None,
     };
     Ok(Outgoing {
-        method: endpoint.method.clone(),
+        method: step
+            .spec
+            .method
+            .clone()
+            .unwrap_or_else(|| endpoint.method.clone()),
         url,
         headers,
         body,
@@ -954,7 +993,7 @@ fn step_report(
     curl: String,
 ) -> StepReport {
     StepReport {
-        endpoint: format!("{} {}", endpoint.method, endpoint.path),
+        endpoint: format!("{} {}", out.method, endpoint.path),
         restore: step.spec.restore,
         request: RequestRecord {
             method: out.method.clone(),

@@ -439,6 +439,11 @@ pub struct StepSpec {
     /// Credential variable; the suite's auth variable by default; `"none"` sends none.
     #[serde(default)]
     pub auth: Option<String>,
+    /// Sends the endpoint's path with this method instead of the endpoint's own: a probe of a
+    /// method the document does not list for the path (imported contracts' `undocumented-method`
+    /// cases). The endpoint's documented answers do not apply to such a request.
+    #[serde(default)]
+    pub method: Option<String>,
     /// Path and query parameter values (`${var}` substituted).
     #[serde(default)]
     pub params: BTreeMap<String, Value>,
@@ -562,8 +567,12 @@ pub struct AgreeSpec {
     pub value: Value,
 }
 
-/// A JSON pointer into the response body, optionally secret (a token the target returned) and
-/// optionally decoded (`decode = "qr"`: a `data:` URL of an image whose QR code is the value).
+/// A value a step takes for later steps: a JSON pointer into the response body (or a response
+/// header, `header = "Location"`), optionally secret (a token the target returned), optionally
+/// decoded (`decode = "qr"`: a `data:` URL of an image whose QR code is the value;
+/// `decode = "last-segment"`: the last path segment of a URL, e.g. the id in a `Location`), and
+/// optionally `decided`: why needing it is the contract's reading (the document does not
+/// promise the value), so that a missing one makes the case inconclusive, not failed.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum CaptureSpec {
@@ -574,21 +583,62 @@ pub enum CaptureSpec {
         secret: bool,
         #[serde(default)]
         decode: Option<String>,
+        #[serde(default)]
+        decided: Option<String>,
+    },
+    Header {
+        header: String,
+        #[serde(default)]
+        secret: bool,
+        #[serde(default)]
+        decode: Option<String>,
+        #[serde(default)]
+        decided: Option<String>,
     },
 }
 
 impl CaptureSpec {
+    /// The body pointer ("" for a header capture).
     pub fn pointer(&self) -> &str {
         match self {
             CaptureSpec::Pointer(p) | CaptureSpec::Detailed { pointer: p, .. } => p,
+            CaptureSpec::Header { .. } => "",
+        }
+    }
+    /// The response header taken, for a header capture.
+    pub fn header(&self) -> Option<&str> {
+        match self {
+            CaptureSpec::Header { header, .. } => Some(header),
+            _ => None,
+        }
+    }
+    /// Where the value is taken from, for messages.
+    pub fn source(&self) -> String {
+        match self {
+            CaptureSpec::Header { header, .. } => format!("header {header}"),
+            _ => self.pointer().to_string(),
         }
     }
     pub fn secret(&self) -> bool {
-        matches!(self, CaptureSpec::Detailed { secret: true, .. })
+        matches!(
+            self,
+            CaptureSpec::Detailed { secret: true, .. } | CaptureSpec::Header { secret: true, .. }
+        )
     }
     pub fn decode(&self) -> Option<&str> {
         match self {
-            CaptureSpec::Detailed { decode, .. } => decode.as_deref(),
+            CaptureSpec::Detailed { decode, .. } | CaptureSpec::Header { decode, .. } => {
+                decode.as_deref()
+            }
+            CaptureSpec::Pointer(_) => None,
+        }
+    }
+    /// Why the value's presence is the contract's reading, if the capture says so.
+    pub fn decided(&self) -> Option<&str> {
+        match self {
+            CaptureSpec::Detailed { decided, .. } | CaptureSpec::Header { decided, .. } => {
+                decided.as_deref()
+            }
             CaptureSpec::Pointer(_) => None,
         }
     }

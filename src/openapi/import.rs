@@ -64,8 +64,12 @@ pub fn build(doc: &Value, source: &str, name: &str) -> Result<Built, OpenApiErro
             "contract name {name:?} must be lower-case letters, digits, '-' or '_'"
         )));
     }
+    // An example that breaks its own schema is the document's problem, not the target's: it
+    // is named here, and `example()` only ever picks examples that validate.
+    imp.example_problems();
     imp.components()?;
-    let endpoints = imp.endpoints()?;
+    let mut endpoints = imp.endpoints()?;
+    imp.access_copies(&mut endpoints);
     if endpoints.is_empty() {
         return Err(imp.invalid("no operation with a JSON answer: nothing to test".into()));
     }
@@ -796,6 +800,85 @@ impl<'a> Importer<'a> {
         }))
     }
 
+    /// Notes every example of the document that breaks its own schema ("document problem"),
+    /// reading `readOnly` / `writeOnly` as OpenAPI does: a request example need not hold a
+    /// readOnly property, an answer's need not hold a writeOnly one.
+    fn example_problems(&mut self) {
+        use super::access::{relaxed, Side};
+        let mut found = Vec::new();
+        for (side, request) in [(Side::Request, true), (Side::Response, false)] {
+            match super::example_violations(&relaxed(self.doc, side)) {
+                Ok(v) => found.extend(
+                    v.into_iter()
+                        .filter(|at| at.contains("/responses/") != request),
+                ),
+                Err(e) => {
+                    self.notes.push(format!(
+                        "document problem: its examples could not be checked: {e}"
+                    ));
+                    return;
+                }
+            }
+        }
+        for v in found {
+            self.notes.push(format!(
+                "document problem: the example at {v} (never sent as a valid request)"
+            ));
+        }
+    }
+
+    /// Points request bodies at copies without `readOnly` properties and answers at copies
+    /// that do not require `writeOnly` ones ([`super::access`]).
+    fn access_copies(&mut self, endpoints: &mut [Endpoint]) {
+        use super::access::{copies, Side};
+        let (request, a) = copies(&self.files, Side::Request);
+        let (response, b) = copies(&self.files, Side::Response);
+        let mut used = BTreeSet::new();
+        for e in endpoints.iter_mut() {
+            if let Some((file, _)) = &mut e.body {
+                if let Some(copy) = request.get(file.as_str()) {
+                    used.insert(copy.clone());
+                    *file = copy.clone();
+                }
+            }
+            for spec in e.responses.values_mut() {
+                let copy = spec["schema"].as_str().and_then(|f| response.get(f));
+                if let Some(copy) = copy {
+                    used.insert(copy.clone());
+                    spec["schema"] = json!(copy);
+                }
+            }
+        }
+        // A copy is kept when an endpoint uses it, or a kept copy refers to it.
+        let all: BTreeMap<String, Value> = a.into_iter().chain(b).collect();
+        let mut keep = used.clone();
+        loop {
+            let before = keep.len();
+            for f in keep.clone() {
+                let text = all.get(&f).map(Value::to_string).unwrap_or_default();
+                keep.extend(
+                    all.keys()
+                        .filter(|c| text.contains(&format!("\"{c}")))
+                        .cloned(),
+                );
+            }
+            if keep.len() == before {
+                break;
+            }
+        }
+        for (f, v) in all {
+            if keep.contains(&f) {
+                self.files.insert(f, v);
+            }
+        }
+        if !used.is_empty() {
+            self.notes.push(format!(
+                "readOnly properties are left out of request bodies and writeOnly ones are not required in answers: {}",
+                used.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+
     /// A schema file that accepts any body (answers the document gives no schema for).
     fn any_schema(&mut self) -> String {
         let f = "any.json".to_string();
@@ -968,6 +1051,37 @@ impl<'a> Importer<'a> {
         }
         let file = self.schema_file(&schema, "error", "error answer")?;
         let mut spec = json!({ "schema": file, "doc": doc });
+        // The body is stated for the statuses the document shows it for (every status, for a
+        // `default` answer); for any other error status it is the contract's reading, so an
+        // answer the document never describes (a 405, a 404 after a delete) only advises.
+        let mut shown: Vec<Value> = Vec::new();
+        let mut everywhere = false;
+        for e in endpoints {
+            for (s, m, _, code) in &e.errors {
+                if s != &schema || m != &media {
+                    continue;
+                }
+                let pattern = match code.parse::<u16>() {
+                    Ok(c) => json!(c),
+                    Err(_) if code.len() == 3 && code[1..].eq_ignore_ascii_case("xx") => {
+                        json!(code.to_ascii_lowercase())
+                    }
+                    Err(_) => {
+                        everywhere = true;
+                        continue;
+                    }
+                };
+                if !shown.contains(&pattern) {
+                    shown.push(pattern);
+                }
+            }
+        }
+        if !everywhere {
+            spec["decided"] = json!(
+                "the document shows this error body for some statuses only; for the others any body or none conforms"
+            );
+            spec["stated_for"] = Value::Array(shown);
+        }
         if media != "application/json" {
             spec["media_type"] = json!(media);
         }
@@ -1047,6 +1161,10 @@ impl<'a> Importer<'a> {
                     "steps": [step],
                 }));
             }
+        }
+
+        if !from_ext {
+            cases.extend(self.flows(endpoints, &examples, &cases));
         }
 
         // Variables: the credential, and every ${...} that neither a capture nor `each` binds.
@@ -1204,6 +1322,47 @@ impl<'a> Importer<'a> {
             table_lines(&mut t, c)?;
         }
         Ok(t)
+    }
+
+    /// The document's relations between requests as cases ([`super::flows`]): links, inferred
+    /// resource sequences, probes of undocumented methods.
+    fn flows(
+        &mut self,
+        endpoints: &[Endpoint],
+        examples: &[Option<Value>],
+        cases: &[Value],
+    ) -> Vec<Value> {
+        let ops: Vec<super::flows::Op<'_>> = endpoints
+            .iter()
+            .zip(examples)
+            .filter_map(|(e, ex)| {
+                Some(super::flows::Op {
+                    id: &e.id,
+                    method: &e.method,
+                    path: &e.path,
+                    success: e
+                        .responses
+                        .keys()
+                        .filter_map(|c| c.parse::<u16>().ok())
+                        .filter(|c| (200..300).contains(c))
+                        .collect(),
+                    example: ex.as_ref(),
+                    body_from_document: e.body.as_ref().is_some_and(|(_, candidates)| {
+                        ex.as_ref()
+                            .and_then(|x| x.get("body"))
+                            .is_some_and(|b| candidates.contains(b))
+                    }),
+                    raw: super::flows::operation(self.doc, &e.path, &e.method)?,
+                })
+            })
+            .collect();
+        let taken = cases
+            .iter()
+            .filter_map(|c| c["name"].as_str().map(String::from))
+            .collect();
+        let (out, notes) = super::flows::cases(self.doc, &ops, &taken);
+        self.notes.extend(notes);
+        out
     }
 
     /// A valid example request for an endpoint the extension says nothing about. Path

@@ -12,8 +12,10 @@
 //! cases and flows have no OpenAPI form and are left out of the export. Documents are read as
 //! JSON only: no YAML parser is among conform's dependencies.
 
+mod access;
 mod direct;
 mod export;
+mod flows;
 mod import;
 mod read;
 mod swagger2;
