@@ -817,3 +817,464 @@ fn rewrite_refs(v: &mut Value) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn convert(doc: Value) -> (Value, Vec<String>) {
+        to_openapi3(&doc).unwrap()
+    }
+
+    fn petstore() -> Value {
+        json!({
+            "swagger": "2.0",
+            "info": { "title": "pets", "version": "1" },
+            "host": "api.example.com",
+            "basePath": "/v1",
+            "schemes": ["https", "http"],
+            "consumes": ["application/json"],
+            "produces": ["application/json"],
+            "tags": [{ "name": "pets" }],
+            "externalDocs": { "url": "https://example.com" },
+            "x-owner": "team",
+            "security": [{ "key": [] }],
+            "securityDefinitions": {
+                "key": { "type": "apiKey", "in": "header", "name": "X-Key" },
+                "basic": { "type": "basic", "description": "b" },
+                "app": { "type": "oauth2", "flow": "application", "tokenUrl": "https://t", "scopes": { "r": "read" } },
+                "code": { "type": "oauth2", "flow": "accessCode", "authorizationUrl": "https://a", "tokenUrl": "https://t", "scopes": {} }
+            },
+            "definitions": {
+                "Pet": {
+                    "type": "object",
+                    "required": ["name"],
+                    "discriminator": "kind",
+                    "properties": {
+                        "name": { "type": "string" },
+                        "kind": { "type": "string" },
+                        "tag": { "type": "string", "x-nullable": true },
+                        "photo": { "type": "file" },
+                        "owner": { "$ref": "#/definitions/Owner" },
+                        "friends": { "type": "array", "items": { "$ref": "#/definitions/Pet" } }
+                    }
+                },
+                "Owner": { "type": "object", "x-nullable": true }
+            },
+            "parameters": {
+                "petId": { "name": "petId", "in": "path", "required": true, "type": "integer", "format": "int64", "minimum": 1 },
+                "newPet": { "name": "pet", "in": "body", "required": true, "schema": { "$ref": "#/definitions/Pet" } }
+            },
+            "responses": {
+                "NotFound": { "description": "gone", "schema": { "$ref": "#/definitions/Owner" } }
+            },
+            "paths": {
+                "/pets": {
+                    "get": {
+                        "operationId": "listPets",
+                        "tags": ["pets"],
+                        "x-rate": 5,
+                        "parameters": [
+                            { "name": "tags", "in": "query", "type": "array", "items": { "type": "string", "enum": ["a", "b"] }, "collectionFormat": "multi" },
+                            { "name": "ids", "in": "query", "type": "array", "items": { "type": "integer" } },
+                            { "name": "limit", "in": "query", "type": "integer", "maximum": 100, "default": 20, "allowEmptyValue": true },
+                            { "name": "X-Trace", "in": "header", "type": "string", "pattern": "^[a-z]+$", "maxLength": 8 }
+                        ],
+                        "responses": {
+                            "200": {
+                                "description": "pets",
+                                "schema": { "type": "array", "items": { "$ref": "#/definitions/Pet" } },
+                                "examples": { "application/json": [{ "name": "rex" }] },
+                                "headers": { "X-Total": { "type": "integer", "description": "n" } }
+                            },
+                            "default": { "$ref": "#/responses/NotFound" }
+                        }
+                    },
+                    "post": {
+                        "consumes": ["application/json", "application/xml"],
+                        "parameters": [{ "$ref": "#/parameters/newPet" }],
+                        "responses": { "201": { "description": "made" } }
+                    }
+                },
+                "/pets/{petId}": {
+                    "parameters": [{ "$ref": "#/parameters/petId" }],
+                    "put": {
+                        "parameters": [{ "name": "body", "in": "body", "schema": { "$ref": "#/definitions/Pet" } }],
+                        "responses": { "200": { "description": "ok" } }
+                    },
+                    "post": {
+                        "consumes": ["multipart/form-data"],
+                        "parameters": [
+                            { "name": "file", "in": "formData", "type": "file", "required": true },
+                            { "name": "note", "in": "formData", "type": "string", "description": "why" }
+                        ],
+                        "responses": { "204": { "description": "stored" } }
+                    },
+                    "patch": {
+                        "parameters": [{ "name": "name", "in": "formData", "type": "string" }],
+                        "responses": { "204": { "description": "renamed" } }
+                    }
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn the_root_becomes_openapi_3_0() {
+        let (d, notes) = convert(petstore());
+        assert_eq!(d["openapi"], "3.0.3");
+        assert!(d.get("swagger").is_none());
+        assert_eq!(d["info"]["title"], "pets");
+        assert_eq!(d["tags"][0]["name"], "pets");
+        assert_eq!(d["externalDocs"]["url"], "https://example.com");
+        assert_eq!(d["x-owner"], "team");
+        assert_eq!(d["security"], json!([{ "key": [] }]));
+        assert_eq!(
+            d["servers"],
+            json!([{ "url": "https://api.example.com/v1" }, { "url": "http://api.example.com/v1" }])
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("basePath \"/v1\"")),
+            "{notes:?}"
+        );
+        for key in [
+            "host",
+            "basePath",
+            "schemes",
+            "definitions",
+            "securityDefinitions",
+            "parameters",
+            "responses",
+            "consumes",
+            "produces",
+        ] {
+            assert!(d.get(key).is_none(), "{key} left at the root");
+        }
+    }
+
+    #[test]
+    fn security_definitions_become_schemes() {
+        let (d, _) = convert(petstore());
+        let s = &d["components"]["securitySchemes"];
+        assert_eq!(
+            s["key"],
+            json!({ "type": "apiKey", "in": "header", "name": "X-Key" })
+        );
+        assert_eq!(
+            s["basic"],
+            json!({ "type": "http", "scheme": "basic", "description": "b" })
+        );
+        assert_eq!(
+            s["app"]["flows"]["clientCredentials"],
+            json!({ "tokenUrl": "https://t", "scopes": { "r": "read" } })
+        );
+        assert_eq!(
+            s["code"]["flows"]["authorizationCode"]["authorizationUrl"],
+            "https://a"
+        );
+        for (flow, name) in [("implicit", "implicit"), ("password", "password")] {
+            let mut doc = petstore();
+            doc["securityDefinitions"]["o"] =
+                json!({ "type": "oauth2", "flow": flow, "scopes": {} });
+            let (d, _) = convert(doc);
+            assert!(d["components"]["securitySchemes"]["o"]["flows"]
+                .get(name)
+                .is_some());
+        }
+    }
+
+    #[test]
+    fn definitions_and_every_reference_move_to_components() {
+        let (d, _) = convert(petstore());
+        let pet = &d["components"]["schemas"]["Pet"];
+        assert_eq!(
+            pet["properties"]["owner"]["$ref"],
+            "#/components/schemas/Owner"
+        );
+        assert_eq!(
+            pet["properties"]["friends"]["items"]["$ref"],
+            "#/components/schemas/Pet"
+        );
+        assert_eq!(
+            pet["properties"]["tag"],
+            json!({ "type": "string", "nullable": true })
+        );
+        assert_eq!(
+            pet["properties"]["photo"],
+            json!({ "type": "string", "format": "binary" })
+        );
+        assert_eq!(pet["discriminator"], json!({ "propertyName": "kind" }));
+        assert_eq!(
+            d["components"]["schemas"]["Owner"],
+            json!({ "type": "object", "nullable": true })
+        );
+        assert_eq!(
+            d["paths"]["/pets/{petId}"]["parameters"],
+            json!([{ "$ref": "#/components/parameters/petId" }])
+        );
+        assert_eq!(
+            d["components"]["parameters"]["petId"],
+            json!({ "name": "petId", "in": "path", "required": true, "schema": { "type": "integer", "format": "int64", "minimum": 1 } })
+        );
+        assert_eq!(
+            d["paths"]["/pets"]["get"]["responses"]["default"],
+            json!({ "$ref": "#/components/responses/NotFound" })
+        );
+        assert_eq!(
+            d["components"]["responses"]["NotFound"]["content"]["application/json"]["schema"]
+                ["$ref"],
+            "#/components/schemas/Owner"
+        );
+        // No Swagger 2.0 reference is left anywhere.
+        let text = d.to_string();
+        assert!(
+            !text.contains("#/definitions/")
+                && !text.contains("\"#/parameters/")
+                && !text.contains("\"#/responses/"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn parameters_get_a_schema_and_a_style() {
+        let (d, _) = convert(petstore());
+        let ps = d["paths"]["/pets"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(
+            ps[0],
+            json!({ "name": "tags", "in": "query", "style": "form", "explode": true,
+                    "schema": { "type": "array", "items": { "type": "string", "enum": ["a", "b"] } } })
+        );
+        // Swagger's default collection format is csv, OpenAPI's default for query is exploded.
+        assert_eq!(ps[1]["style"], "form");
+        assert_eq!(ps[1]["explode"], false);
+        assert_eq!(
+            ps[2],
+            json!({ "name": "limit", "in": "query", "allowEmptyValue": true,
+                    "schema": { "type": "integer", "maximum": 100, "default": 20 } })
+        );
+        assert_eq!(
+            ps[3]["schema"],
+            json!({ "type": "string", "pattern": "^[a-z]+$", "maxLength": 8 })
+        );
+        for (format, style) in [("ssv", "spaceDelimited"), ("pipes", "pipeDelimited")] {
+            let mut doc = petstore();
+            doc["paths"]["/pets"]["get"]["parameters"][0]["collectionFormat"] = json!(format);
+            let (d, notes) = convert(doc);
+            assert_eq!(d["paths"]["/pets"]["get"]["parameters"][0]["style"], style);
+            assert!(notes.is_empty() || !notes.iter().any(|n| n.contains("collectionFormat")));
+        }
+        let mut doc = petstore();
+        doc["paths"]["/pets"]["get"]["parameters"][0]["collectionFormat"] = json!("tsv");
+        let (_, notes) = convert(doc);
+        assert!(notes.iter().any(|n| n.contains("\"tsv\"")), "{notes:?}");
+    }
+
+    #[test]
+    fn body_parameters_become_request_bodies() {
+        let (d, _) = convert(petstore());
+        let post = &d["paths"]["/pets"]["post"];
+        assert!(post.get("parameters").is_none());
+        assert_eq!(post["requestBody"]["required"], true);
+        let content = post["requestBody"]["content"].as_object().unwrap();
+        assert_eq!(
+            content.keys().collect::<Vec<_>>(),
+            ["application/json", "application/xml"]
+        );
+        assert_eq!(
+            content["application/xml"]["schema"]["$ref"],
+            "#/components/schemas/Pet"
+        );
+        let put = &d["paths"]["/pets/{petId}"]["put"];
+        assert!(put["requestBody"].get("required").is_none());
+        assert!(put["requestBody"]["content"]
+            .get("application/json")
+            .is_some());
+        // The global body parameter is kept as a request body component too.
+        assert!(
+            d["components"]["requestBodies"]["newPet"]["content"]["application/json"].is_object()
+        );
+    }
+
+    #[test]
+    fn form_parameters_become_a_form_body() {
+        let (d, _) = convert(petstore());
+        let upload = &d["paths"]["/pets/{petId}"]["post"]["requestBody"];
+        assert_eq!(upload["required"], true);
+        assert_eq!(
+            upload["content"]["multipart/form-data"]["schema"],
+            json!({ "type": "object", "required": ["file"], "properties": {
+                "file": { "type": "string", "format": "binary" },
+                "note": { "type": "string", "description": "why" }
+            } })
+        );
+        let rename = &d["paths"]["/pets/{petId}"]["patch"]["requestBody"];
+        assert!(
+            rename["content"]["application/x-www-form-urlencoded"]["schema"]["properties"]["name"]
+                .is_object()
+        );
+    }
+
+    #[test]
+    fn responses_get_content_examples_and_header_schemas() {
+        let (d, _) = convert(petstore());
+        let ok = &d["paths"]["/pets"]["get"]["responses"]["200"];
+        assert_eq!(
+            ok["content"]["application/json"]["schema"]["items"]["$ref"],
+            "#/components/schemas/Pet"
+        );
+        assert_eq!(
+            ok["content"]["application/json"]["example"],
+            json!([{ "name": "rex" }])
+        );
+        assert_eq!(
+            ok["headers"]["X-Total"],
+            json!({ "description": "n", "schema": { "type": "integer" } })
+        );
+        assert_eq!(d["paths"]["/pets"]["get"]["x-rate"], 5);
+        assert_eq!(d["paths"]["/pets"]["get"]["operationId"], "listPets");
+        // No schema: no content.
+        assert_eq!(
+            d["paths"]["/pets"]["post"]["responses"]["201"],
+            json!({ "description": "made" })
+        );
+        // The operation's own produces wins over the root's.
+        let mut doc = petstore();
+        doc["paths"]["/pets"]["get"]["produces"] = json!(["text/csv"]);
+        let (d, _) = convert(doc);
+        let content = d["paths"]["/pets"]["get"]["responses"]["200"]["content"]
+            .as_object()
+            .unwrap();
+        assert!(content.contains_key("text/csv"));
+    }
+
+    #[test]
+    fn a_document_without_produces_or_host_gets_json_and_no_servers() {
+        let (d, notes) = convert(json!({
+            "swagger": "2.0",
+            "info": { "title": "t", "version": "1" },
+            "paths": { "/a": { "post": {
+                "parameters": [{ "name": "b", "in": "body", "schema": { "type": "object" } }],
+                "responses": { "200": { "description": "ok", "schema": { "type": "object" } } }
+            } } }
+        }));
+        assert!(d.get("servers").is_none());
+        assert!(notes.is_empty(), "{notes:?}");
+        let op = &d["paths"]["/a"]["post"];
+        assert!(op["requestBody"]["content"]["application/json"].is_object());
+        assert!(op["responses"]["200"]["content"]["application/json"].is_object());
+    }
+
+    #[test]
+    fn bad_documents_are_errors_that_say_where() {
+        let cases = [
+            (json!([]), "a JSON object"),
+            (json!({ "swagger": "3.0", "paths": {} }), "swagger: \"3.0\""),
+            (json!({ "swagger": 2.0, "paths": {} }), "is not a version"),
+            (json!({ "swagger": "2.0" }), "no `paths`"),
+            (
+                json!({ "swagger": "2.0", "paths": [] }),
+                "paths is not an object",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": { "/a": 1 } }),
+                "paths//a is not an object",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": { "/a": { "get": 1 } } }),
+                "paths//a/get is not an object",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": { "/a": { "get": { "parameters": {} } } } }),
+                "parameters is not a list",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": { "/a": { "get": { "parameters": [{ "$ref": "#/parameters/x" }] } } } }),
+                "names no global parameter",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": { "/a": { "get": { "parameters": [{ "name": "x", "in": "cookie" }] } } } }),
+                "in: cookie",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": { "/a": { "get": { "parameters": [{ "in": "body" }] } } } }),
+                "has no `schema`",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": { "/a": { "get": { "responses": [] } } } }),
+                "responses is not an object",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": {}, "definitions": 1 }),
+                "definitions is not an object",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": {}, "securityDefinitions": { "k": { "type": "magic" } } }),
+                "not basic, apiKey or oauth2",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": {}, "securityDefinitions": { "k": { "type": "apiKey", "in": "header" } } }),
+                "string `name`",
+            ),
+            (
+                json!({ "swagger": "2.0", "paths": {}, "produces": "json" }),
+                "list of media types",
+            ),
+        ];
+        for (doc, says) in cases {
+            let e = to_openapi3(&doc).unwrap_err();
+            assert!(e.contains(says), "{doc}: {e}");
+        }
+    }
+
+    #[test]
+    fn any_damage_is_an_error_or_a_document_never_a_panic() {
+        use rand::{Rng, SeedableRng};
+        fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+            out.push(at.clone());
+            match v {
+                Value::Object(m) => m.iter().for_each(|(k, c)| {
+                    pointers(c, format!("{at}/{}", super::super::escape(k)), out)
+                }),
+                Value::Array(a) => a
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, c)| pointers(c, format!("{at}/{i}"), out)),
+                _ => {}
+            }
+        }
+        let doc = petstore();
+        let mut all = Vec::new();
+        pointers(&doc, String::new(), &mut all);
+        let junk = [
+            json!(null),
+            json!(7),
+            json!("x"),
+            json!([]),
+            json!({}),
+            json!({ "$ref": "#/parameters/nope" }),
+            json!(true),
+        ];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let mut outcomes = (0, 0);
+        for _ in 0..400 {
+            let mut d = doc.clone();
+            for _ in 0..rng.random_range(1..4) {
+                let at = &all[rng.random_range(0..all.len())];
+                if let Some(node) = d.pointer_mut(at) {
+                    *node = junk[rng.random_range(0..junk.len())].clone();
+                }
+            }
+            match to_openapi3(&d) {
+                Ok(_) => outcomes.0 += 1,
+                Err(e) => {
+                    assert!(!e.is_empty());
+                    outcomes.1 += 1;
+                }
+            }
+        }
+        assert!(outcomes.0 > 0 && outcomes.1 > 0, "{outcomes:?}");
+    }
+}
