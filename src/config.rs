@@ -57,6 +57,10 @@ pub struct Target {
     /// `strict = true`: the contract's decided rules fail like stated ones (for the API owner
     /// whose rules they are), as `--strict` does for every contract.
     pub strict: bool,
+    /// Headers sent on every request (`headers = { Name = "value" }`, or `-H` with
+    /// `run --openapi`): a credential the document describes no scheme for, a tenant header.
+    /// Their values are secrets.
+    pub headers: Vec<(String, String)>,
 }
 
 /// The whole config: contract name → target.
@@ -105,6 +109,37 @@ impl TargetConfig {
             };
             let mut vars = BTreeMap::new();
             let mut from_env = BTreeSet::new();
+            let mut t = t;
+            let mut headers = Vec::new();
+            match t.remove("headers") {
+                None => {}
+                Some(toml::Value::Table(h)) => {
+                    for (name, value) in h {
+                        let toml::Value::String(value) = value else {
+                            return Err(invalid(
+                                &contract,
+                                format!("header `{name}` must be a string"),
+                            ));
+                        };
+                        let value = match env_reference(&value) {
+                            Some(var) => env(var).ok_or_else(|| ConfigError::MissingEnv {
+                                origin: origin.to_string(),
+                                contract: contract.clone(),
+                                key: format!("headers.{name}"),
+                                var: var.to_string(),
+                            })?,
+                            None => value,
+                        };
+                        headers.push((name, value));
+                    }
+                }
+                Some(_) => {
+                    return Err(invalid(
+                        &contract,
+                        "`headers` must be a table of header names and values".into(),
+                    ))
+                }
+            }
             for (key, value) in t {
                 let mut json = toml_to_json(value);
                 if let Value::String(s) = &json {
@@ -147,6 +182,7 @@ impl TargetConfig {
                     vars,
                     from_env,
                     strict,
+                    headers,
                 },
             );
         }
@@ -223,7 +259,7 @@ impl TargetConfig {
                 if !spec.contains_key(key) {
                     let known: Vec<&str> = spec.keys().map(String::as_str).collect();
                     return Err(invalid(format!(
-                        "unknown key `{key}` (the suite takes base_url, strict, {})",
+                        "unknown key `{key}` (the suite takes base_url, strict, headers, {})",
                         known.join(", ")
                     )));
                 }

@@ -26,7 +26,16 @@ pub fn export(contract: &Contract, examples_dir: Option<&Path>) -> Result<Value,
     let components = Components::new(contract)?;
     let suite = &contract.suite;
     let (scheme_name, scheme) = security_scheme(&suite.auth);
-    let security = json!([{ scheme_name.clone(): [] }]);
+    let security = if scheme.is_null() {
+        json!([])
+    } else {
+        json!([{ scheme_name.clone(): [] }])
+    };
+    let schemes = if scheme.is_null() {
+        json!({})
+    } else {
+        json!({ scheme_name: scheme })
+    };
 
     let mut paths: Map<String, Value> = Map::new();
     for endpoint in &suite.endpoints {
@@ -85,7 +94,7 @@ pub fn export(contract: &Contract, examples_dir: Option<&Path>) -> Result<Value,
         "paths": paths,
         "components": {
             "schemas": components.schemas,
-            "securitySchemes": { scheme_name: scheme },
+            "securitySchemes": schemes,
         },
         EXTENSION: ext,
     }))
@@ -169,15 +178,30 @@ fn examples_for(file: &str, examples: &[DocExample]) -> Map<String, Value> {
 }
 
 fn security_scheme(auth: &AuthSpec) -> (String, Value) {
-    match auth {
-        AuthSpec::Bearer { doc, .. } => (
+    use crate::contract::AuthScheme as S;
+    let doc = &auth.doc;
+    let name = auth.carrier().to_string();
+    match auth.scheme {
+        S::Bearer => (
             "bearer".into(),
             json!({ "type": "http", "scheme": "bearer", "description": doc }),
         ),
-        AuthSpec::Header { header, doc, .. } => (
-            header.clone(),
-            json!({ "type": "apiKey", "in": "header", "name": header, "description": doc }),
+        S::Basic => (
+            "basic".into(),
+            json!({ "type": "http", "scheme": "basic", "description": doc }),
         ),
+        S::Header | S::Query | S::Cookie => {
+            let place = match auth.scheme {
+                S::Header => "header",
+                S::Query => "query",
+                _ => "cookie",
+            };
+            (
+                name.clone(),
+                json!({ "type": "apiKey", "in": place, "name": name, "description": doc }),
+            )
+        }
+        S::None => (String::new(), Value::Null),
     }
 }
 
@@ -384,7 +408,7 @@ fn operation(
         "operationId": endpoint.id,
         "summary": endpoint.doc,
         "x-doc": clause(&endpoint.doc),
-        "security": security,
+        "security": if endpoint.public { json!([]) } else { security.clone() },
     });
     if !parameters.is_empty() {
         op["parameters"] = Value::Array(parameters);

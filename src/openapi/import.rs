@@ -38,10 +38,19 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
-/// Writes `out/schemas/<name>/*.json` and `out/suites/<name>.toml` from OpenAPI document `doc`
-/// (read from `source`, which names the document in the suite), then loads them to prove that
-/// they form a contract. Refuses to overwrite an existing suite.
-pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Imported, OpenApiError> {
+/// A contract built from an OpenAPI document, held in memory: its schema files, its suite's
+/// text, and what the import left out.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub name: String,
+    pub files: Vec<(String, Vec<u8>)>,
+    pub suite_text: String,
+    pub notes: Vec<String>,
+}
+
+/// Builds the contract `name` from OpenAPI document `doc` (read from `source`, which names the
+/// document in the suite), in memory.
+pub fn build(doc: &Value, source: &str, name: &str) -> Result<Built, OpenApiError> {
     let mut imp = Importer::new(doc, source)?;
     if name.is_empty()
         || !name
@@ -58,7 +67,7 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
         return Err(imp.invalid("no operation with a JSON answer: nothing to test".into()));
     }
     let errors = imp.errors(&endpoints)?;
-    let auth = imp.auth()?;
+    let auth = imp.auth(&endpoints)?;
     let files: Vec<(String, Vec<u8>)> = imp
         .files
         .iter()
@@ -67,13 +76,39 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
     let schemas = SchemaSet::compile(name, &files)
         .map_err(|e| imp.invalid(format!("the schemas do not compile: {}", error_chain(&e))))?;
     let suite_text = imp.suite(name, &auth, &errors, &endpoints, &schemas)?;
+    Ok(Built {
+        name: name.to_string(),
+        files,
+        suite_text,
+        notes: imp.notes,
+    })
+}
 
+/// The contract of a built import, loaded as `conform` loads any contract (the same checks).
+pub fn load_built(built: &Built, source: &str) -> Result<contract::Contract, OpenApiError> {
+    let path = PathBuf::from(source);
+    contract::from_parts(&built.suite_text, &built.files, &path).map_err(|e| {
+        OpenApiError::LoadBuilt {
+            origin: source.to_string(),
+            source: e,
+        }
+    })
+}
+
+/// Writes `out/schemas/<name>/*.json` and `out/suites/<name>.toml` from OpenAPI document `doc`
+/// (read from `source`, which names the document in the suite), then loads them to prove that
+/// they form a contract. Refuses to overwrite an existing suite.
+pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Imported, OpenApiError> {
+    let built = build(doc, source, name)?;
     let suite_path = out.join("suites").join(format!("{name}.toml"));
     if suite_path.exists() {
-        return Err(imp.invalid(format!(
-            "{} already exists; remove it or choose another --name",
-            suite_path.display()
-        )));
+        return Err(OpenApiError::Invalid {
+            origin: source.to_string(),
+            message: format!(
+                "{} already exists; remove it or choose another --name",
+                suite_path.display()
+            ),
+        });
     }
     let schema_dir = out.join("schemas").join(name);
     let write = |path: &Path, text: &str| {
@@ -85,12 +120,12 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
             })
     };
     let mut written = Vec::new();
-    for (file, bytes) in &files {
+    for (file, bytes) in &built.files {
         let path = schema_dir.join(file);
         write(&path, &String::from_utf8_lossy(bytes))?;
         written.push(path);
     }
-    write(&suite_path, &suite_text)?;
+    write(&suite_path, &built.suite_text)?;
     contract::load_suite(&suite_path, &out.join("schemas")).map_err(|source| {
         OpenApiError::Load {
             dir: out.to_path_buf(),
@@ -100,7 +135,7 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
     Ok(Imported {
         suite: suite_path,
         schemas: written,
-        notes: imp.notes,
+        notes: built.notes,
     })
 }
 
@@ -143,6 +178,10 @@ struct Endpoint {
     responses: BTreeMap<String, (String, Option<String>, String)>,
     /// Error answers: (schema as written, media type, description, status).
     errors: Vec<(Value, String, String, String)>,
+    /// Every error status the operation documents, with a body or not.
+    error_codes: Vec<String>,
+    /// The operation needs no credential (`security: []`, or an empty requirement in it).
+    public: bool,
     ext: Value,
 }
 
@@ -607,6 +646,7 @@ impl<'a> Importer<'a> {
 
         let mut responses = BTreeMap::new();
         let mut errors = Vec::new();
+        let mut error_codes = Vec::new();
         let mut success_range = None;
         for (code, r) in op
             .get("responses")
@@ -626,6 +666,7 @@ impl<'a> Importer<'a> {
                 None => code == "default" || code.starts_with('4') || code.starts_with('5'),
             };
             if is_error {
+                error_codes.push(code.clone());
                 if let Some((media_type, m)) = media {
                     errors.push((
                         m.get("schema").cloned().unwrap_or_else(|| json!({})),
@@ -694,6 +735,16 @@ impl<'a> Importer<'a> {
             body,
             responses,
             errors,
+            error_codes,
+            public: op
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|reqs| {
+                    reqs.is_empty()
+                        || reqs
+                            .iter()
+                            .any(|r| r.as_object().is_some_and(|m| m.is_empty()))
+                }),
             ext,
         }))
     }
@@ -707,7 +758,11 @@ impl<'a> Importer<'a> {
         f
     }
 
-    fn auth(&self) -> Result<Value, OpenApiError> {
+    /// The suite's auth: the extension's, else the first security scheme of the document's
+    /// requirements that conform can present (bearer, basic, an API key in a header, the query
+    /// or a cookie; OAuth2 and OpenID Connect as the bearer token the operator gives), else
+    /// none (the operator's `-H` headers still go on every request).
+    fn auth(&mut self, endpoints: &[Endpoint]) -> Result<Value, OpenApiError> {
         if let Some(a) = self
             .root_ext()
             .and_then(|e| e.get("auth"))
@@ -743,6 +798,18 @@ impl<'a> Importer<'a> {
                 }
             }
         }
+        if names.is_empty() {
+            self.notes.push(
+                "the document names no security requirement: no auth cases; give a credential with -H if the target wants one"
+                    .into(),
+            );
+            return Ok(json!({ "scheme": "none", "doc": "no security requirement" }));
+        }
+        // 401 is stated where every operation that needs the credential documents it.
+        let secured: Vec<&Endpoint> = endpoints.iter().filter(|e| !e.public).collect();
+        let documented_401 = secured
+            .iter()
+            .all(|e| e.error_codes.iter().any(|c| c == "401"));
         let mut unsupported = Vec::new();
         for name in &names {
             let Some(scheme) = schemes.and_then(|s| s.get(name)) else {
@@ -757,26 +824,39 @@ impl<'a> Importer<'a> {
                 .unwrap_or_else(|| format!("securitySchemes > {name}"));
             let ty = scheme["type"].as_str().unwrap_or("");
             let http_scheme = scheme["scheme"].as_str().unwrap_or("").to_ascii_lowercase();
-            match (ty, http_scheme.as_str(), scheme["in"].as_str()) {
+            let key_name = scheme["name"].as_str().unwrap_or("");
+            let mut spec = match (ty, http_scheme.as_str(), scheme["in"].as_str()) {
                 ("http", "bearer", _) | ("oauth2" | "openIdConnect", _, _) => {
-                    return Ok(json!({ "scheme": "bearer", "variable": "token", "doc": doc }));
+                    json!({ "scheme": "bearer", "variable": "token", "doc": doc })
                 }
-                ("apiKey", _, Some("header")) => {
-                    let header = scheme["name"].as_str().unwrap_or("x-api-key");
-                    return Ok(
-                        json!({ "scheme": "header", "header": header, "variable": "token", "doc": doc }),
-                    );
+                ("http", "basic", _) => {
+                    json!({ "scheme": "basic", "variable": "credentials", "doc": doc })
                 }
-                _ => unsupported.push(format!("{name} ({ty} {http_scheme})")),
+                ("apiKey", _, Some(place @ ("header" | "query" | "cookie")))
+                    if !key_name.is_empty() =>
+                {
+                    json!({ "scheme": place, "name": key_name, "variable": "token", "doc": doc })
+                }
+                _ => {
+                    unsupported.push(format!("{name} ({ty} {http_scheme})"));
+                    continue;
+                }
+            };
+            if !documented_401 {
+                spec["status_decided"] = json!(
+                    "the document names no status for a refused credential for every operation: 401 is HTTP's (RFC 9110), any 4xx conforms"
+                );
             }
-        }
-        if names.is_empty() {
-            return Err(self.invalid(
-                "the document names no security requirement; conform tests authenticated APIs (bearer token or API-key header)".into(),
-            ));
+            if names.len() > 1 {
+                self.notes.push(format!(
+                    "the document names {} security schemes; conform presents `{name}`",
+                    names.len()
+                ));
+            }
+            return Ok(spec);
         }
         Err(self.invalid(format!(
-            "no supported security scheme (bearer token or API-key header) among: {}",
+            "no security scheme conform can present (bearer, basic, API key in a header, query or cookie, OAuth2/OpenID Connect token) among: {}",
             unsupported.join(", ")
         )))
     }
@@ -891,7 +971,7 @@ impl<'a> Importer<'a> {
             .and_then(|r| r["document"].as_str())
             .map(String::from)
             .unwrap_or_else(|| self.origin.clone());
-        let auth_var = auth["variable"].as_str().unwrap_or("token").to_string();
+        let auth_var = auth["variable"].as_str().unwrap_or("").to_string();
 
         // Examples first: they decide which variables the suite needs.
         let mut wanted: BTreeMap<String, Value> = BTreeMap::new();
@@ -972,7 +1052,9 @@ impl<'a> Importer<'a> {
                 scan_step(s, &mut refs, &mut bound);
             }
         }
-        refs.insert(auth_var.clone());
+        if !auth_var.is_empty() {
+            refs.insert(auth_var.clone());
+        }
         let declared = root
             .and_then(|r| r.get("variables"))
             .and_then(Value::as_object);
@@ -1061,6 +1143,9 @@ impl<'a> Importer<'a> {
             if let Some(g) = e.ext.get("generate") {
                 t.push_str(&format!("generate = {}\n", toml_inline(g)?));
             }
+            if e.public {
+                t.push_str("public = true\n");
+            }
         }
         for c in &cases {
             t.push_str("\n[[cases]]\n");
@@ -1143,9 +1228,16 @@ impl<'a> Importer<'a> {
 }
 
 fn credential_description(auth: &Value) -> String {
-    match auth["header"].as_str() {
-        Some(h) => format!("API key sent as {h}"),
-        None => "Bearer access token".into(),
+    let name = auth["name"]
+        .as_str()
+        .or(auth["header"].as_str())
+        .unwrap_or("");
+    match auth["scheme"].as_str() {
+        Some("header") => format!("API key sent as the {name} header"),
+        Some("query") => format!("API key sent as the {name} query parameter"),
+        Some("cookie") => format!("API key sent as the {name} cookie"),
+        Some("basic") => "user:password, sent with the Basic scheme".into(),
+        _ => "Bearer access token".into(),
     }
 }
 

@@ -12,6 +12,7 @@
 //! cases and flows have no OpenAPI form and are left out of the export. Documents are read as
 //! JSON only: no YAML parser is among conform's dependencies.
 
+mod direct;
 mod export;
 mod import;
 mod read;
@@ -22,8 +23,9 @@ use std::path::{Path, PathBuf};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{json, Value};
 
+pub use direct::{prepare as prepare_direct, Direct, DirectArgs};
 pub use export::export;
-pub use import::{import, Imported};
+pub use import::{build, import, load_built, Built, Imported};
 pub use read::{read_document, Document};
 
 use crate::contract::ContractError;
@@ -54,6 +56,12 @@ pub enum OpenApiError {
     #[error("the imported contract in {dir} does not load (its files are left there to inspect)")]
     Load {
         dir: PathBuf,
+        #[source]
+        source: ContractError,
+    },
+    #[error("the contract imported from {origin} does not load")]
+    LoadBuilt {
+        origin: String,
         #[source]
         source: ContractError,
     },
