@@ -227,7 +227,7 @@ impl<'a> Converter<'a> {
         };
         if let Some(b) = base.as_deref().filter(|b| !b.is_empty() && *b != "/") {
             self.note(format!(
-                "basePath {b:?}: the paths are relative to it; give it as part of the base URL"
+                "basePath {b:?} became the servers' path: the document's paths are relative to it"
             ));
         }
         let path = base.unwrap_or_default();
