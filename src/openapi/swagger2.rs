@@ -505,10 +505,10 @@ impl<'a> Converter<'a> {
         out.insert("name".into(), json!(name));
         out.insert("in".into(), json!(place));
         for (k, v) in p {
-            if matches!(k.as_str(), "description" | "allowEmptyValue") || k.starts_with("x-") {
-                if k != "x-nullable" {
-                    out.insert(k.clone(), v.clone());
-                }
+            let kept = matches!(k.as_str(), "description" | "allowEmptyValue")
+                || (k.starts_with("x-") && k != "x-nullable");
+            if kept {
+                out.insert(k.clone(), v.clone());
             }
         }
         if place == "path" {
