@@ -421,7 +421,8 @@ fn list(args: ListArgs) -> Result<()> {
             seed: args.seed,
             max_cases: args.max_cases,
         };
-        let planned = plan::plan(&contracts, &direct.config, opts)?;
+        let config = direct.config.with_defaults(&contracts);
+        let planned = plan::plan(&contracts, &config, opts)?;
         print!("{}", render_list(&contracts, &planned));
         return Ok(());
     }
@@ -429,6 +430,7 @@ fn list(args: ListArgs) -> Result<()> {
     let rt = runtime()?;
     let (_server, config) = target_config(&rt, args.config.as_deref(), &[], Duration::ZERO, false)?;
     config.check_against(&contracts)?;
+    let config = config.with_defaults(&contracts);
     let opts = GenerateOptions {
         seed: args.seed,
         max_cases: args.max_cases,

@@ -234,6 +234,22 @@ impl TargetConfig {
         ))
     }
 
+    /// The config with every variable a suite gives a `default` for filled in where the
+    /// operator gave none.
+    pub fn with_defaults(mut self, contracts: &[Contract]) -> Self {
+        for (name, target) in &mut self.targets {
+            let Some(c) = contracts.iter().find(|c| c.name() == name) else {
+                continue;
+            };
+            for (key, spec) in &c.suite.variables {
+                if let Some(d) = &spec.default {
+                    target.vars.entry(key.clone()).or_insert_with(|| d.clone());
+                }
+            }
+        }
+        self
+    }
+
     /// Checks the config against the loaded contracts: every table names a contract, every
     /// key is a variable of it, every required variable is there.
     pub fn check_against(&self, contracts: &[Contract]) -> Result<(), ConfigError> {
@@ -265,7 +281,7 @@ impl TargetConfig {
                 }
             }
             for (key, v) in spec {
-                if !v.optional && !target.vars.contains_key(key) {
+                if !v.optional && v.default.is_none() && !target.vars.contains_key(key) {
                     return Err(invalid(format!(
                         "`{key}` is required: {}",
                         if v.description.is_empty() {

@@ -104,6 +104,7 @@ impl RunContext {
         config: TargetConfig,
         settings: &RunSettings,
     ) -> Result<Self, RunError> {
+        let config = config.with_defaults(&contracts);
         let redactor = Redactor::for_config(&contracts, &config);
         // Every answer is shown to the redactor, which learns the tokens a target hands out.
         let client = HttpClient::new(settings.http.clone())
@@ -816,10 +817,10 @@ fn build_request(
     // The operator's own headers (`-H`, `headers` in the config) go on every request, except
     // where the credential is what the step varies.
     for (name, value) in &target.headers {
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
-            && !(matches!(step.credential, Credential::Bad(..))
-                && name.eq_ignore_ascii_case(contract.suite.auth.carrier()))
-        {
+        let already = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let varied = matches!(step.credential, Credential::Bad(..))
+            && name.eq_ignore_ascii_case(contract.suite.auth.carrier());
+        if !already && !varied {
             headers.push((name.clone(), value.clone()));
         }
     }

@@ -164,6 +164,10 @@ pub struct VariableSpec {
     /// A case that needs an absent optional variable is skipped, naming it.
     #[serde(default)]
     pub optional: bool,
+    /// The value used when the config does not give one (an imported document's example of a
+    /// state-bound field: the operator's `--var` takes precedence).
+    #[serde(default)]
+    pub default: Option<Value>,
 }
 
 /// The shape of error answers.

@@ -187,9 +187,9 @@ pub fn prepare(
     let missing: Vec<&str> = contract
         .suite
         .variables
-        .keys()
-        .filter(|k| !target.vars.contains_key(*k) && **k != credential)
-        .map(String::as_str)
+        .iter()
+        .filter(|(k, v)| !target.vars.contains_key(*k) && **k != credential && v.default.is_none())
+        .map(|(k, _)| k.as_str())
         .collect();
     if !missing.is_empty() {
         notes.push(format!(

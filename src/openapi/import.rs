@@ -30,6 +30,9 @@ use crate::template;
 
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
+/// Why a response the document shows no body for is checked for nothing but its status.
+const NO_BODY_SHOWN: &str = "the document shows no body for this answer: any body or none conforms";
+
 /// What an import wrote, and what it left out (one line each).
 #[derive(Debug, Clone)]
 pub struct Imported {
@@ -175,7 +178,8 @@ struct Endpoint {
     /// Body schema file and the document's example bodies.
     body: Option<(String, Vec<Value>)>,
     /// Status → (schema file, media type if not application/json, doc).
-    responses: BTreeMap<String, (String, Option<String>, String)>,
+    /// Status → the suite's response spec (schema, doc, media type, provenance).
+    responses: BTreeMap<String, Value>,
     /// Error answers: (schema as written, media type, description, status).
     errors: Vec<(Value, String, String, String)>,
     /// Every error status the operation documents, with a body or not.
@@ -201,6 +205,8 @@ struct Importer<'a> {
     files: BTreeMap<String, Value>,
     locations: BTreeMap<String, Loc>,
     notes: Vec<String>,
+    /// Endpoint id → the body fields whose valid values depend on the target's state.
+    state_bound: BTreeMap<String, Vec<String>>,
 }
 
 impl<'a> Importer<'a> {
@@ -241,6 +247,7 @@ impl<'a> Importer<'a> {
             files: BTreeMap::new(),
             locations: BTreeMap::new(),
             notes: Vec::new(),
+            state_bound: BTreeMap::new(),
         })
     }
 
@@ -677,16 +684,20 @@ impl<'a> Importer<'a> {
                 }
                 continue;
             }
-            let status = match numeric {
-                Some(c) => c.to_string(),
-                None if code.eq_ignore_ascii_case("2XX") => {
+            // What an export left to the extension: a decided code, a body the document
+            // does not show (its schema only advises), the document's words.
+            let x = r.get(EXTENSION).cloned().unwrap_or(Value::Null);
+            let status = match (x["code"].as_str(), numeric) {
+                (Some(c), _) => c.to_string(),
+                (None, Some(c)) => c.to_string(),
+                (None, None) if code.eq_ignore_ascii_case("2XX") => {
                     success_range = Some((doc, media.map(|(t, m)| (t.to_string(), m.clone()))));
                     continue;
                 }
-                None => continue,
+                (None, None) => continue,
             };
-            let (file, media_type) = match media {
-                Some((t, m)) => {
+            let (file, media_type) = match (media, x["schema"].as_object()) {
+                (Some((t, m)), _) => {
                     let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
                     let f = self.schema_file(
                         &schema,
@@ -695,9 +706,29 @@ impl<'a> Importer<'a> {
                     )?;
                     (f, (t != "application/json").then(|| t.to_string()))
                 }
-                None => (self.any_schema(), None),
+                (None, Some(schema)) => {
+                    let f = self.schema_file(
+                        &Value::Object(schema.clone()),
+                        &format!("{id}-{status}"),
+                        &format!("{at} response {status}"),
+                    )?;
+                    (f, x["media_type"].as_str().map(String::from))
+                }
+                (None, None) => (self.any_schema(), None),
             };
-            responses.insert(status, (file, media_type, doc));
+            let mut spec = json!({ "schema": file, "doc": doc });
+            if media.is_none() {
+                spec["body_decided"] = json!(NO_BODY_SHOWN);
+            }
+            if let Some(m) = media_type {
+                spec["media_type"] = json!(m);
+            }
+            for key in ["quote", "status_decided", "body_decided"] {
+                if let Some(v) = x[key].as_str() {
+                    spec[key] = json!(v);
+                }
+            }
+            responses.insert(status, spec);
         }
         if !responses.keys().any(|c| c.starts_with('2')) {
             if let Some((doc, media)) = success_range {
@@ -713,17 +744,33 @@ impl<'a> Importer<'a> {
                     }
                     None => (self.any_schema(), None),
                 };
-                responses.insert("200".into(), (file, media_type, doc));
+                let mut spec = json!({
+                    "schema": file,
+                    "doc": doc,
+                    "status_decided": "the document names the class 2XX, not a code: any 2xx conforms",
+                });
+                if media_type.is_none() && file == "any.json" {
+                    spec["body_decided"] = json!(NO_BODY_SHOWN);
+                }
+                if let Some(m) = media_type {
+                    spec["media_type"] = json!(m);
+                }
+                responses.insert("200".into(), spec);
             }
         }
         if responses.is_empty() {
             self.notes.push(format!(
-                "{at}: the document gives no success answer; 200 with any body assumed"
+                "{at}: the document gives no success answer; any 2xx with any body or none conforms"
             ));
             let any = self.any_schema();
             responses.insert(
                 "200".into(),
-                (any, None, "no success answer documented".into()),
+                json!({
+                    "schema": any,
+                    "doc": "no success answer documented",
+                    "status_decided": "the document gives no success answer: any 2xx conforms",
+                    "body_decided": NO_BODY_SHOWN,
+                }),
             );
         }
         Ok(Some(Endpoint {
@@ -1126,15 +1173,11 @@ impl<'a> Importer<'a> {
             if let Some((file, _)) = &e.body {
                 t.push_str(&format!("body = {}\n", toml_inline(&json!(file))?));
             }
-            for (code, (file, media, doc)) in &e.responses {
-                let mut r = json!({ "schema": file, "doc": doc });
-                if let Some(m) = media {
-                    r["media_type"] = json!(m);
-                }
+            for (code, r) in &e.responses {
                 t.push_str(&format!(
                     "responses.{} = {}\n",
                     toml_key(code),
-                    toml_inline(&r)?
+                    toml_inline(r)?
                 ));
             }
             if let Some(x) = ex {
@@ -1142,6 +1185,15 @@ impl<'a> Importer<'a> {
             }
             if let Some(g) = e.ext.get("generate") {
                 t.push_str(&format!("generate = {}\n", toml_inline(g)?));
+            } else if let Some(fields) = self.state_bound.get(&e.id) {
+                let g = json!({
+                    "positive": false,
+                    "reason": format!(
+                        "the values of {} depend on the target's state: a generated one is refused by a correct server",
+                        fields.join(", ")
+                    ),
+                });
+                t.push_str(&format!("generate = {}\n", toml_inline(&g)?));
             }
             if e.public {
                 t.push_str("public = true\n");
@@ -1207,6 +1259,7 @@ impl<'a> Importer<'a> {
                 .iter()
                 .find(|v| schemas.validate(file, v).is_ok() && toml_inline(v).is_ok())
                 .cloned();
+            let from_document = found.is_some();
             let body = match found.or_else(|| synthesize(schemas, file, &e.id)) {
                 Some(b) => b,
                 None => {
@@ -1221,10 +1274,100 @@ impl<'a> Importer<'a> {
                     json!(format!("${{{var}}}"))
                 }
             };
+            let body = self.bind_state(e, body, from_document, wanted);
             ex.insert("body".into(), body);
         }
         Ok((!ex.is_empty()).then_some(Value::Object(ex)))
     }
+}
+
+impl Importer<'_> {
+    /// Fields of an example body whose valid values depend on the target's state (passwords,
+    /// codes, OTPs, tokens) become variables: the operator's `--var`, else the document's
+    /// example (or the made-up value) as the variable's default. Positive bodies are not
+    /// generated for such an endpoint: a random password is refused by every correct server,
+    /// and a right one with a random new password would change the account.
+    fn bind_state(
+        &mut self,
+        e: &Endpoint,
+        body: Value,
+        from_document: bool,
+        wanted: &mut BTreeMap<String, Value>,
+    ) -> Value {
+        let Value::Object(mut map) = body else {
+            return body;
+        };
+        let mut bound = Vec::new();
+        for (field, value) in map.iter_mut() {
+            if !is_state_bound(field) || value.is_object() || value.is_array() || value.is_null() {
+                continue;
+            }
+            let var = variable_name(field);
+            let origin = if from_document {
+                "the document's example"
+            } else {
+                "a made-up value: give the target's"
+            };
+            let entry = wanted.entry(var.clone()).or_insert_with(|| {
+                json!({
+                    "description": format!(
+                        "`{field}` of {} {}, whose valid value depends on the target's state (default: {origin})",
+                        e.method, e.path
+                    ),
+                    "secret": is_secret_name(field),
+                    "optional": true,
+                    "default": value.clone(),
+                })
+            });
+            if entry.get("default").is_none() {
+                entry["default"] = value.clone();
+            }
+            *value = json!(format!("${{{var}}}"));
+            bound.push(field.clone());
+        }
+        if !bound.is_empty() {
+            self.notes.push(format!(
+                "{} {}: the values of {} depend on the target's state: taken from --var, else the document's example; no generated valid bodies",
+                e.method,
+                e.path,
+                bound.join(", ")
+            ));
+            self.state_bound.insert(e.id.clone(), bound);
+        }
+        Value::Object(map)
+    }
+}
+
+/// Whether a body field's valid values depend on the target's state (its name says so).
+fn is_state_bound(field: &str) -> bool {
+    let n: String = field
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    const EXACT: [&str; 6] = ["otp", "totp", "pin", "code", "passcode", "mfacode"];
+    const PARTS: [&str; 5] = ["password", "passwd", "secret", "token", "otp"];
+    const CODES: [&str; 7] = [
+        "securitycode",
+        "verificationcode",
+        "authcode",
+        "smscode",
+        "confirmationcode",
+        "twofactorcode",
+        "validationcode",
+    ];
+    EXACT.contains(&n.as_str())
+        || PARTS.iter().any(|p| n.contains(p))
+        || CODES.iter().any(|c| n.ends_with(c))
+        // `oldPass`, `newPass`.
+        || n.ends_with("pass")
+}
+
+fn is_secret_name(field: &str) -> bool {
+    let n = field.to_ascii_lowercase();
+    ["password", "passwd", "secret", "token"]
+        .iter()
+        .any(|p| n.contains(p))
 }
 
 fn credential_description(auth: &Value) -> String {
