@@ -377,7 +377,10 @@ fn a_run_against_jupyter_is_complete_reproducible_and_stated() {
     let cases = report["cases"].as_array().expect("cases");
     for c in cases {
         assert!(
-            matches!(c["outcome"].as_str(), Some("pass" | "fail" | "skip" | "advisory")),
+            matches!(
+                c["outcome"].as_str(),
+                Some("pass" | "fail" | "skip" | "advisory")
+            ),
             "a case without a verdict: {c}"
         );
     }
