@@ -364,7 +364,11 @@ fn malformed_documents_are_clear_errors_with_exit_2() {
     let cases: [(&str, &str, &str); 7] = [
         ("not-json.json", "openapi: 3.1.0\n", "not a JSON document"),
         ("array.json", "[1, 2]", "a JSON object"),
-        ("swagger.json", r##"{"swagger": "2.0"}"##, "Swagger 2.0"),
+        (
+            "swagger.json",
+            r##"{"swagger": "3.0", "paths": {}}"##,
+            "is not a version conform reads",
+        ),
         (
             "v4.json",
             r##"{"openapi": "4.0.0", "paths": {}}"##,
@@ -538,4 +542,132 @@ fn damaged_documents_never_panic_the_import() {
     }
     // Both paths were exercised.
     assert!(outcomes.0 > 0 && outcomes.1 > 0, "{outcomes:?}");
+
+    // A Swagger 2.0 document, damaged, goes through the conversion and then the import.
+    let doc: Value = serde_json::from_str(SWAGGER).unwrap();
+    let mut all = Vec::new();
+    pointers(&doc, String::new(), &mut all);
+    let mut outcomes = (0, 0);
+    for i in 0..60 {
+        let mut d = doc.clone();
+        for _ in 0..rng.random_range(1..4) {
+            let at = &all[rng.random_range(0..all.len())];
+            if let Some(node) = d.pointer_mut(at) {
+                *node = junk[rng.random_range(0..junk.len())].clone();
+            }
+        }
+        let file = write(dir.path(), &format!("swagger-{i}.json"), &d.to_string());
+        let out = dir.path().join(format!("swagger-{i}"));
+        let result = std::panic::catch_unwind(|| {
+            openapi::read_document(&file)
+                .and_then(|doc| openapi::import(&doc.value, &doc.source, "pets", &out))
+        });
+        match result {
+            Ok(Ok(_)) => outcomes.0 += 1,
+            Ok(Err(e)) => {
+                assert!(!e.to_string().is_empty());
+                outcomes.1 += 1
+            }
+            Err(_) => panic!("the conversion or import panicked on a damaged Swagger document"),
+        }
+    }
+    assert!(outcomes.0 > 0 && outcomes.1 > 0, "{outcomes:?}");
+}
+
+/// A small Swagger 2.0 document: a global path parameter, a body, a form upload, definitions.
+const SWAGGER: &str = r##"{
+  "swagger": "2.0",
+  "info": { "title": "pets", "version": "1" },
+  "basePath": "/",
+  "produces": ["application/json"],
+  "securityDefinitions": { "key": { "type": "apiKey", "in": "header", "name": "X-Key" } },
+  "security": [{ "key": [] }],
+  "parameters": {
+    "petId": { "name": "petId", "in": "path", "required": true, "type": "string", "format": "uuid" }
+  },
+  "definitions": {
+    "Pet": {
+      "type": "object",
+      "required": ["name"],
+      "properties": {
+        "name": { "type": "string", "minLength": 1 },
+        "tag": { "type": "string", "x-nullable": true },
+        "owner": { "$ref": "#/definitions/Owner" }
+      }
+    },
+    "Owner": { "type": "object", "properties": { "id": { "type": "integer" } } },
+    "Error": { "type": "object", "properties": { "message": { "type": "string" } } }
+  },
+  "paths": {
+    "/pets": {
+      "get": {
+        "operationId": "listPets",
+        "parameters": [
+          { "name": "limit", "in": "query", "type": "integer", "minimum": 1, "maximum": 50 }
+        ],
+        "responses": {
+          "200": { "description": "pets", "schema": { "type": "array", "items": { "$ref": "#/definitions/Pet" } } },
+          "400": { "description": "bad", "schema": { "$ref": "#/definitions/Error" } }
+        }
+      },
+      "post": {
+        "operationId": "addPet",
+        "parameters": [{ "name": "pet", "in": "body", "required": true, "schema": { "$ref": "#/definitions/Pet" } }],
+        "responses": { "201": { "description": "made", "schema": { "$ref": "#/definitions/Pet" } } }
+      }
+    },
+    "/pets/{petId}": {
+      "parameters": [{ "$ref": "#/parameters/petId" }],
+      "get": {
+        "operationId": "getPet",
+        "responses": { "200": { "description": "a pet", "schema": { "$ref": "#/definitions/Pet" } } }
+      },
+      "post": {
+        "operationId": "uploadPhoto",
+        "consumes": ["multipart/form-data"],
+        "parameters": [{ "name": "photo", "in": "formData", "type": "file" }],
+        "responses": { "204": { "description": "stored" } }
+      }
+    }
+  }
+}"##;
+
+#[test]
+fn a_swagger_2_document_imports_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = write(dir.path(), "pets.json", SWAGGER);
+    let out = conform()
+        .args(["import", "openapi"])
+        .arg(&doc)
+        .args(["--name", "pets", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The form upload is left out, saying why; the JSON operations are endpoints.
+    assert!(stdout.contains("POST /pets/{petId}: left out"), "{stdout}");
+    // The contract loads.
+    contract::load_suite(
+        &dir.path().join("suites").join("pets.toml"),
+        &dir.path().join("schemas"),
+    )
+    .unwrap();
+    let suite = std::fs::read_to_string(dir.path().join("suites").join("pets.toml")).unwrap();
+    for id in ["listPets", "addPet", "getPet"] {
+        assert!(suite.contains(id), "{id} missing from\n{suite}");
+    }
+    assert!(!suite.contains("uploadPhoto"), "{suite}");
+    // Definitions became schema files, references between them kept.
+    let pet: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("schemas/pets/Pet.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(pet["properties"]["owner"]["$ref"], "Owner.json");
+    assert_eq!(pet["properties"]["tag"]["type"], json!(["string", "null"]));
 }
