@@ -275,6 +275,11 @@ pub struct EndpointSpec {
     /// cases are made for it.
     #[serde(default)]
     pub public: bool,
+    /// Error statuses the document declares for the operation (codes, or classes like "5XX";
+    /// not `default`): an answer with one of them is something the document allows, so it is
+    /// never more than an advisory, and a declared 5xx is not an undeclared server error.
+    #[serde(default)]
+    pub declared: Vec<String>,
 }
 
 /// Per-endpoint settings of the case generators.
@@ -320,6 +325,14 @@ impl Default for GenerateSpec {
 }
 
 impl EndpointSpec {
+    /// Whether the document declares `status` for this operation (see `declared`).
+    pub fn declares(&self, status: u16) -> bool {
+        let code = status.to_string();
+        self.declared.iter().any(|d| {
+            *d == code || (d.len() == 3 && d[1..].eq_ignore_ascii_case("xx") && d[..1] == code[..1])
+        })
+    }
+
     /// The 2xx statuses the document gives for this endpoint (200 when it gives none).
     pub fn success_statuses(&self) -> Vec<u16> {
         let codes: Vec<u16> = self

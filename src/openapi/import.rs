@@ -1316,6 +1316,14 @@ impl<'a> Importer<'a> {
             if e.public {
                 t.push_str("public = true\n");
             }
+            let declared: Vec<&String> = e
+                .error_codes
+                .iter()
+                .filter(|c| c.as_str() != "default")
+                .collect();
+            if !declared.is_empty() {
+                t.push_str(&format!("declared = {}\n", toml_inline(&json!(declared))?));
+            }
         }
         for c in &cases {
             t.push_str("\n[[cases]]\n");
