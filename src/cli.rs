@@ -124,6 +124,9 @@ pub struct RunArgs {
     /// table of the config.
     #[arg(long)]
     pub strict: bool,
+    /// A team's own OpenAPI document instead of the contracts folder.
+    #[command(flatten)]
+    pub direct: crate::openapi::DirectArgs,
     /// Report formats, baseline, known failures, partition.
     #[command(flatten)]
     pub reporting: reporting::ReportArgs,
@@ -167,6 +170,13 @@ pub struct ListArgs {
     /// Property-based valid bodies generated per endpoint.
     #[arg(long, value_name = "N", default_value_t = GenerateOptions::default().max_cases)]
     pub max_cases: usize,
+    /// List the cases of an OpenAPI document (3.0, 3.1 or Swagger 2.0; YAML or JSON) instead
+    /// of the contracts folder.
+    #[arg(long, value_name = "FILE")]
+    pub openapi: Option<PathBuf>,
+    /// Name of the contract imported from --openapi (default: from the file name).
+    #[arg(long = "name", value_name = "NAME", requires = "openapi")]
+    pub name: Option<String>,
 }
 
 /// Entry point of the binary.
@@ -257,16 +267,31 @@ fn target_config(
 
 fn run(mut args: RunArgs) -> Result<u8> {
     let prepared = args.reporting.prepare()?;
-    let contracts = load_contracts(args.contracts.as_deref())?;
     let rt = runtime()?;
     // The embedded server, when used, lives until the end of the run.
-    let (_server, config) = target_config(
-        &rt,
-        args.config.as_deref(),
-        &args.faults,
-        Duration::from_millis(args.server_latency),
-        args.lenient,
-    )?;
+    let (_server, contracts, config) = if args.direct.openapi.is_some() {
+        if !args.faults.is_empty() || args.lenient || args.contracts.is_some() {
+            anyhow::bail!(
+                "--openapi runs the document against --base-url: --fault, --lenient and --contracts do not apply"
+            );
+        }
+        let file_config = args.config.as_deref().map(TargetConfig::load).transpose()?;
+        let direct = crate::openapi::prepare_direct(&args.direct, file_config.as_ref(), None)?;
+        for note in &direct.notes {
+            eprintln!("note: {note}");
+        }
+        (None, vec![direct.contract], direct.config)
+    } else {
+        let contracts = load_contracts(args.contracts.as_deref())?;
+        let (server, config) = target_config(
+            &rt,
+            args.config.as_deref(),
+            &args.faults,
+            Duration::from_millis(args.server_latency),
+            args.lenient,
+        )?;
+        (server, contracts, config)
+    };
     config.check_against(&contracts)?;
     if let Some(warning) = config.exposure_warning(&contracts) {
         eprintln!("warning: {warning}");
@@ -374,10 +399,38 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 fn list(args: ListArgs) -> Result<()> {
+    if let Some(file) = &args.openapi {
+        let direct_args = crate::openapi::DirectArgs {
+            openapi: Some(file.clone()),
+            name: args.name.clone(),
+            ..Default::default()
+        };
+        let file_config = args.config.as_deref().map(TargetConfig::load).transpose()?;
+        // Nothing is sent: a placeholder base URL, and cases that need a variable listed as
+        // they are (the run skips them without it).
+        let direct = crate::openapi::prepare_direct(
+            &direct_args,
+            file_config.as_ref(),
+            Some("http://127.0.0.1"),
+        )?;
+        for note in &direct.notes {
+            eprintln!("note: {note}");
+        }
+        let contracts = vec![direct.contract];
+        let opts = GenerateOptions {
+            seed: args.seed,
+            max_cases: args.max_cases,
+        };
+        let config = direct.config.with_defaults(&contracts);
+        let planned = plan::plan(&contracts, &config, opts)?;
+        print!("{}", render_list(&contracts, &planned));
+        return Ok(());
+    }
     let contracts = load_contracts(args.contracts.as_deref())?;
     let rt = runtime()?;
     let (_server, config) = target_config(&rt, args.config.as_deref(), &[], Duration::ZERO, false)?;
     config.check_against(&contracts)?;
+    let config = config.with_defaults(&contracts);
     let opts = GenerateOptions {
         seed: args.seed,
         max_cases: args.max_cases,

@@ -57,6 +57,10 @@ pub struct Target {
     /// `strict = true`: the contract's decided rules fail like stated ones (for the API owner
     /// whose rules they are), as `--strict` does for every contract.
     pub strict: bool,
+    /// Headers sent on every request (`headers = { Name = "value" }`, or `-H` with
+    /// `run --openapi`): a credential the document describes no scheme for, a tenant header.
+    /// Their values are secrets.
+    pub headers: Vec<(String, String)>,
 }
 
 /// The whole config: contract name → target.
@@ -105,6 +109,37 @@ impl TargetConfig {
             };
             let mut vars = BTreeMap::new();
             let mut from_env = BTreeSet::new();
+            let mut t = t;
+            let mut headers = Vec::new();
+            match t.remove("headers") {
+                None => {}
+                Some(toml::Value::Table(h)) => {
+                    for (name, value) in h {
+                        let toml::Value::String(value) = value else {
+                            return Err(invalid(
+                                &contract,
+                                format!("header `{name}` must be a string"),
+                            ));
+                        };
+                        let value = match env_reference(&value) {
+                            Some(var) => env(var).ok_or_else(|| ConfigError::MissingEnv {
+                                origin: origin.to_string(),
+                                contract: contract.clone(),
+                                key: format!("headers.{name}"),
+                                var: var.to_string(),
+                            })?,
+                            None => value,
+                        };
+                        headers.push((name, value));
+                    }
+                }
+                Some(_) => {
+                    return Err(invalid(
+                        &contract,
+                        "`headers` must be a table of header names and values".into(),
+                    ))
+                }
+            }
             for (key, value) in t {
                 let mut json = toml_to_json(value);
                 if let Value::String(s) = &json {
@@ -147,6 +182,7 @@ impl TargetConfig {
                     vars,
                     from_env,
                     strict,
+                    headers,
                 },
             );
         }
@@ -198,6 +234,22 @@ impl TargetConfig {
         ))
     }
 
+    /// The config with every variable a suite gives a `default` for filled in where the
+    /// operator gave none.
+    pub fn with_defaults(mut self, contracts: &[Contract]) -> Self {
+        for (name, target) in &mut self.targets {
+            let Some(c) = contracts.iter().find(|c| c.name() == name) else {
+                continue;
+            };
+            for (key, spec) in &c.suite.variables {
+                if let Some(d) = &spec.default {
+                    target.vars.entry(key.clone()).or_insert_with(|| d.clone());
+                }
+            }
+        }
+        self
+    }
+
     /// Checks the config against the loaded contracts: every table names a contract, every
     /// key is a variable of it, every required variable is there.
     pub fn check_against(&self, contracts: &[Contract]) -> Result<(), ConfigError> {
@@ -223,13 +275,13 @@ impl TargetConfig {
                 if !spec.contains_key(key) {
                     let known: Vec<&str> = spec.keys().map(String::as_str).collect();
                     return Err(invalid(format!(
-                        "unknown key `{key}` (the suite takes base_url, strict, {})",
+                        "unknown key `{key}` (the suite takes base_url, strict, headers, {})",
                         known.join(", ")
                     )));
                 }
             }
             for (key, v) in spec {
-                if !v.optional && !target.vars.contains_key(key) {
+                if !v.optional && v.default.is_none() && !target.vars.contains_key(key) {
                     return Err(invalid(format!(
                         "`{key}` is required: {}",
                         if v.description.is_empty() {

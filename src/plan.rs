@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 
 use crate::checks::{Expectation, Expected};
 use crate::config::TargetConfig;
-use crate::contract::{AuthSpec, CaseSpec, Contract, EndpointSpec, StatusPattern, StepSpec};
+use crate::contract::{
+    AuthScheme, AuthSpec, CaseSpec, Contract, EndpointSpec, StatusPattern, StepSpec,
+};
 use crate::generate::{self, BodyInput, Dropped, GenerateOptions};
 use crate::template::{self, Vars};
 
@@ -62,22 +64,41 @@ impl AuthVariant {
     }
 
     fn applies_to(self, auth: &AuthSpec) -> bool {
-        // An API-key header has no scheme to get wrong.
-        !(matches!(auth, AuthSpec::Header { .. }) && self == AuthVariant::WrongScheme)
+        use AuthScheme as S;
+        match self {
+            AuthVariant::Missing | AuthVariant::Empty | AuthVariant::Malformed => {
+                auth.scheme != S::None
+            }
+            AuthVariant::ExpiredJwt => !matches!(auth.scheme, S::None | S::Basic),
+            // Only an Authorization scheme can be the wrong one.
+            AuthVariant::WrongScheme => matches!(auth.scheme, S::Bearer | S::Basic),
+            AuthVariant::WrongHeader => !matches!(auth.scheme, S::None | S::Basic),
+        }
     }
 
     fn describe(self, auth: &AuthSpec) -> String {
-        let (header, bearer) = match auth {
-            AuthSpec::Bearer { .. } => ("Authorization".to_string(), true),
-            AuthSpec::Header { header, .. } => (header.clone(), false),
+        use AuthScheme as S;
+        let carrier = auth.carrier();
+        let place = match auth.scheme {
+            S::Query => format!("{carrier} query parameter"),
+            S::Cookie => format!("{carrier} cookie"),
+            _ => format!("{carrier} header"),
         };
         match self {
-            AuthVariant::Missing => format!("no {header} header"),
-            AuthVariant::Empty => format!("an empty {header} credential"),
+            AuthVariant::Missing => format!("no {place}"),
+            AuthVariant::Empty => format!("an empty {place}"),
+            AuthVariant::Malformed if auth.scheme == S::Basic => {
+                "a user and password the target never issued".to_string()
+            }
             AuthVariant::Malformed => "a token the target never issued".to_string(),
             AuthVariant::ExpiredJwt => "an expired JWT the target never signed".to_string(),
+            AuthVariant::WrongScheme if auth.scheme == S::Basic => {
+                "the credentials with the Bearer scheme instead of Basic".into()
+            }
             AuthVariant::WrongScheme => "the token with the Basic scheme instead of Bearer".into(),
-            AuthVariant::WrongHeader if bearer => "the token in x-auth-token instead".into(),
+            AuthVariant::WrongHeader if auth.scheme == S::Bearer => {
+                "the token in x-auth-token instead".into()
+            }
             AuthVariant::WrongHeader => "the token in Authorization: Bearer instead".into(),
         }
     }
@@ -228,7 +249,7 @@ pub fn plan(
         for case in &contract.suite.cases {
             out.cases.extend(suite_cases(index, contract, case, vars));
         }
-        for endpoint in &contract.suite.endpoints {
+        for endpoint in contract.suite.endpoints.iter().filter(|e| !e.public) {
             out.cases
                 .extend(auth_cases(index, contract, endpoint, vars));
         }
@@ -293,12 +314,7 @@ fn generated_cases(
     }
     let (generated, dropped) =
         generate::for_endpoint(contract, endpoint, base_body.as_ref(), &base_params, opts);
-    let credential = Credential::Var(
-        example
-            .auth
-            .clone()
-            .unwrap_or_else(|| contract.suite.auth.variable().to_string()),
-    );
+    let credential = default_credential(contract, example.auth.as_deref());
     let cases = generated
         .into_iter()
         .map(|g| {
@@ -446,9 +462,16 @@ fn suite_cases(
 }
 
 fn step_credential(contract: &Contract, step: &StepSpec) -> Credential {
-    match step.auth.as_deref() {
+    default_credential(contract, step.auth.as_deref())
+}
+
+/// The credential a step presents: the variable it names, else the suite's; none where the
+/// step says `none` or the document requires no credential.
+fn default_credential(contract: &Contract, named: Option<&str>) -> Credential {
+    match named {
         Some("none") => Credential::None,
         Some(var) => Credential::Var(var.to_string()),
+        None if contract.suite.auth.scheme == AuthScheme::None => Credential::None,
         None => Credential::Var(contract.suite.auth.variable().to_string()),
     }
 }

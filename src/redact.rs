@@ -364,6 +364,14 @@ impl Redactor {
                     scoped.add_value(value, &env_name(name, key));
                 }
             }
+            for (header, value) in &target.headers {
+                let name = env_name(name, &format!("header_{header}"));
+                // `token T`, `Bearer T`: the credential after the scheme word, and the whole.
+                if let Some((_, credential)) = value.split_once(' ') {
+                    scoped.add(credential.trim(), &name);
+                }
+                scoped.add(value, &name);
+            }
             if let Ok(url) = reqwest::Url::parse(&target.base_url) {
                 if let Some(password) = url.password() {
                     scoped.add(password, &env_name(name, "base_url_password"));

@@ -104,6 +104,7 @@ impl RunContext {
         config: TargetConfig,
         settings: &RunSettings,
     ) -> Result<Self, RunError> {
+        let config = config.with_defaults(&contracts);
         let redactor = Redactor::for_config(&contracts, &config);
         // Every answer is shown to the redactor, which learns the tokens a target hands out.
         let client = HttpClient::new(settings.http.clone())
@@ -805,6 +806,24 @@ fn build_request(
             ParamLocation::Query => query.push((name, value)),
         }
     }
+    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+    credential_parts(
+        &contract.suite.auth,
+        &step.credential,
+        vars,
+        &mut headers,
+        &mut query,
+    )?;
+    // The operator's own headers (`-H`, `headers` in the config) go on every request, except
+    // where the credential is what the step varies.
+    for (name, value) in &target.headers {
+        let already = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let varied = matches!(step.credential, Credential::Bad(..))
+            && name.eq_ignore_ascii_case(contract.suite.auth.carrier());
+        if !already && !varied {
+            headers.push((name.clone(), value.clone()));
+        }
+    }
     let mut url = format!("{}{}", target.base_url, path);
     if !query.is_empty() {
         let encoded: Vec<String> = query
@@ -814,8 +833,6 @@ fn build_request(
         url.push('?');
         url.push_str(&encoded.join("&"));
     }
-    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
-    credential_headers(&contract.suite.auth, &step.credential, vars, &mut headers)?;
     let body = match (&step.literal_body, &step.spec.body) {
         (
             Some(BodyInput::Raw {
@@ -847,52 +864,70 @@ fn build_request(
 
 /// A token no target ever issued, shaped like a real one.
 const FOREIGN_TOKEN: &str = "conform-not-a-token-0000000000000000";
+/// Basic credentials no target ever issued.
+const FOREIGN_USER: &str = "conform-not-a-user:conform-not-a-password";
 /// `{"alg":"HS256","typ":"JWT"}.{"sub":"1","iat":1,"exp":2}` with a signature no key made.
 const EXPIRED_JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwiaWF0IjoxLCJleHAiOjJ9.Y29uZm9ybS1ub3QtYS1zaWduYXR1cmU";
 
-fn credential_headers(
+/// How a step's credential travels: headers to add, query parameters to add.
+fn credential_parts(
     auth: &AuthSpec,
     credential: &Credential,
     vars: &Vars,
     headers: &mut Vec<(String, String)>,
+    query: &mut Vec<(String, String)>,
 ) -> Result<(), template::MissingVar> {
+    use crate::contract::AuthScheme as S;
     let value_of = |var: &str| {
         vars.get(var)
             .map(template::as_text)
             .ok_or_else(|| template::MissingVar(var.to_string()))
     };
-    let present = |token: &str, headers: &mut Vec<(String, String)>| match auth {
-        AuthSpec::Bearer { .. } => {
-            headers.push(("Authorization".into(), format!("Bearer {token}")))
-        }
-        AuthSpec::Header { header, .. } => headers.push((header.clone(), token.to_string())),
+    let name = auth.carrier().to_string();
+    let mut present = |token: &str| match auth.scheme {
+        S::Bearer => headers.push(("Authorization".into(), format!("Bearer {token}"))),
+        S::Basic => headers.push(("Authorization".into(), format!("Basic {}", basic(token)))),
+        S::Header => headers.push((name.clone(), token.to_string())),
+        S::Query => query.push((name.clone(), token.to_string())),
+        S::Cookie => headers.push(("Cookie".into(), format!("{name}={token}"))),
+        S::None => {}
     };
     match credential {
         Credential::None => {}
-        Credential::Var(var) => present(&value_of(var)?, headers),
+        Credential::Var(var) => present(&value_of(var)?),
         Credential::Bad(variant, var) => match variant {
             AuthVariant::Missing => {}
-            AuthVariant::Empty => match auth {
-                AuthSpec::Bearer { .. } => headers.push(("Authorization".into(), "Bearer ".into())),
-                AuthSpec::Header { header, .. } => headers.push((header.clone(), String::new())),
+            AuthVariant::Empty => match auth.scheme {
+                S::Bearer => headers.push(("Authorization".into(), "Bearer ".into())),
+                S::Basic => headers.push(("Authorization".into(), "Basic ".into())),
+                _ => present(""),
             },
-            AuthVariant::Malformed => present(FOREIGN_TOKEN, headers),
-            AuthVariant::ExpiredJwt => present(EXPIRED_JWT, headers),
+            AuthVariant::Malformed if auth.scheme == S::Basic => present(FOREIGN_USER),
+            AuthVariant::Malformed => present(FOREIGN_TOKEN),
+            AuthVariant::ExpiredJwt => present(EXPIRED_JWT),
+            AuthVariant::WrongScheme if auth.scheme == S::Basic => headers.push((
+                "Authorization".into(),
+                format!("Bearer {}", basic(&value_of(var)?)),
+            )),
             AuthVariant::WrongScheme => {
                 headers.push(("Authorization".into(), format!("Basic {}", value_of(var)?)))
             }
             AuthVariant::WrongHeader => {
                 let token = value_of(var)?;
-                match auth {
-                    AuthSpec::Bearer { .. } => headers.push(("x-auth-token".into(), token)),
-                    AuthSpec::Header { .. } => {
-                        headers.push(("Authorization".into(), format!("Bearer {token}")))
-                    }
+                match auth.scheme {
+                    S::Bearer => headers.push(("x-auth-token".into(), token)),
+                    _ => headers.push(("Authorization".into(), format!("Bearer {token}"))),
                 }
             }
         },
     }
     Ok(())
+}
+
+/// `user:password` as the Basic scheme sends it.
+fn basic(user_password: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(user_password)
 }
 
 fn form_encode(s: &str) -> String {

@@ -89,23 +89,48 @@ pub fn load_suite(path: &Path, schemas_root: &Path) -> Result<Contract, Contract
         path: path.to_path_buf(),
         source,
     })?;
-    let suite: SuiteFile = toml::from_str(&text).map_err(|source| ContractError::Parse {
-        path: path.to_path_buf(),
-        source: Box::new(source),
-    })?;
-    let invalid = |message: String| ContractError::Invalid {
-        path: path.to_path_buf(),
-        message,
-    };
-    validate_suite(&suite).map_err(invalid)?;
+    let suite = parse_suite(&text, path)?;
     let dir = schemas_root.join(&suite.name);
     let files = schemas::read_schema_files(&dir).map_err(|source| ContractError::Schema {
         contract: suite.name.clone(),
         source,
     })?;
+    assemble(suite, &text, &files, path)
+}
+
+/// A contract from a suite's text and its schema files held in memory (`conform run --openapi`
+/// imports a document this way, writing nothing); `path` names the suite in messages and
+/// reports.
+pub fn from_parts(
+    text: &str,
+    files: &[(String, Vec<u8>)],
+    path: &Path,
+) -> Result<Contract, ContractError> {
+    let suite = parse_suite(text, path)?;
+    assemble(suite, text, files, path)
+}
+
+fn parse_suite(text: &str, path: &Path) -> Result<SuiteFile, ContractError> {
+    let suite: SuiteFile = toml::from_str(text).map_err(|source| ContractError::Parse {
+        path: path.to_path_buf(),
+        source: Box::new(source),
+    })?;
+    validate_suite(&suite).map_err(|message| ContractError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    Ok(suite)
+}
+
+fn assemble(
+    suite: SuiteFile,
+    text: &str,
+    files: &[(String, Vec<u8>)],
+    path: &Path,
+) -> Result<Contract, ContractError> {
     let mut hasher = Sha256::new();
     hasher.update(text.as_bytes());
-    for (name, bytes) in &files {
+    for (name, bytes) in files {
         hasher.update(name.as_bytes());
         hasher.update(bytes);
     }
@@ -114,7 +139,7 @@ pub fn load_suite(path: &Path, schemas_root: &Path) -> Result<Contract, Contract
         contract: suite.name.clone(),
         source,
     };
-    let schemas = SchemaSet::compile(&suite.name, &files).map_err(schema_err)?;
+    let schemas = SchemaSet::compile(&suite.name, files).map_err(schema_err)?;
     if let Some(file) = referenced_schemas(&suite)
         .into_iter()
         .find(|f| !schemas.has(f))
@@ -144,6 +169,7 @@ fn referenced_schemas(suite: &SuiteFile) -> Vec<String> {
 
 /// Cross-reference checks that serde cannot express.
 fn validate_suite(suite: &SuiteFile) -> Result<(), String> {
+    suite.auth.validate()?;
     if suite.name.is_empty()
         || !suite
             .name

@@ -57,58 +57,97 @@ pub struct NegativeSpec {
     pub decided: Option<String>,
 }
 
-/// How a request carries its credential.
+/// How a request carries its credential: the scheme, where it goes, and the variable that
+/// holds it.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, tag = "scheme", rename_all = "lowercase")]
-pub enum AuthSpec {
-    /// `Authorization: Bearer <variable>`.
-    Bearer {
-        variable: String,
-        #[serde(default)]
-        doc: String,
-        /// The document's words requiring the credential.
-        #[serde(default)]
-        quote: Option<String>,
-        /// Why 401 is the contract's reading (the document names no status for a refused
-        /// credential); a refusal with another 4xx is then an advisory.
-        #[serde(default)]
-        status_decided: Option<String>,
-    },
-    /// `<header>: <variable>`, an API-key header.
-    Header {
-        header: String,
-        variable: String,
-        #[serde(default)]
-        doc: String,
-        #[serde(default)]
-        quote: Option<String>,
-        #[serde(default)]
-        status_decided: Option<String>,
-    },
+#[serde(deny_unknown_fields)]
+pub struct AuthSpec {
+    pub scheme: AuthScheme,
+    /// The header (`header`), query parameter (`query`) or cookie (`cookie`) that carries the
+    /// credential; `scheme = "header"` may call it `header`.
+    #[serde(default, alias = "header")]
+    pub name: Option<String>,
+    /// The variable holding the credential (`basic`: `user:password`). None for `none`.
+    #[serde(default)]
+    pub variable: String,
+    #[serde(default)]
+    pub doc: String,
+    /// The document's words requiring the credential.
+    #[serde(default)]
+    pub quote: Option<String>,
+    /// Why 401 is the contract's reading (the document names no status for a refused
+    /// credential); a refusal with another 4xx is then an advisory.
+    #[serde(default)]
+    pub status_decided: Option<String>,
+}
+
+/// Where and how the credential travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthScheme {
+    /// `Authorization: Bearer <token>` (also OAuth2 and OpenID Connect access tokens).
+    Bearer,
+    /// `Authorization: Basic base64(user:password)`.
+    Basic,
+    /// `<name>: <key>`, an API-key header.
+    Header,
+    /// `?<name>=<key>`, an API key in the query.
+    Query,
+    /// `Cookie: <name>=<key>`.
+    Cookie,
+    /// The document requires no credential: no auth cases; headers given with `-H` are sent
+    /// as they are.
+    None,
 }
 
 impl AuthSpec {
     pub fn variable(&self) -> &str {
-        match self {
-            AuthSpec::Bearer { variable, .. } | AuthSpec::Header { variable, .. } => variable,
-        }
+        &self.variable
     }
     pub fn doc(&self) -> &str {
-        match self {
-            AuthSpec::Bearer { doc, .. } | AuthSpec::Header { doc, .. } => doc,
-        }
+        &self.doc
     }
     pub fn quote(&self) -> Option<&str> {
-        match self {
-            AuthSpec::Bearer { quote, .. } | AuthSpec::Header { quote, .. } => quote.as_deref(),
-        }
+        self.quote.as_deref()
     }
     pub fn status_decided(&self) -> Option<&str> {
-        match self {
-            AuthSpec::Bearer { status_decided, .. } | AuthSpec::Header { status_decided, .. } => {
-                status_decided.as_deref()
-            }
+        self.status_decided.as_deref()
+    }
+    /// The header, query parameter or cookie name (`Authorization` for bearer and basic).
+    pub fn carrier(&self) -> &str {
+        match self.scheme {
+            AuthScheme::Bearer | AuthScheme::Basic => "Authorization",
+            AuthScheme::None => "",
+            _ => self.name.as_deref().unwrap_or(""),
         }
+    }
+    /// Checks that the scheme has what it needs.
+    pub fn validate(&self) -> Result<(), String> {
+        match self.scheme {
+            AuthScheme::None => {
+                if !self.variable.is_empty() {
+                    return Err("auth scheme \"none\" takes no variable".into());
+                }
+            }
+            AuthScheme::Header | AuthScheme::Query | AuthScheme::Cookie => {
+                if self.name.as_deref().is_none_or(str::is_empty) {
+                    return Err(format!(
+                        "auth scheme {:?} needs the `name` of its {}",
+                        self.scheme,
+                        match self.scheme {
+                            AuthScheme::Header => "header",
+                            AuthScheme::Query => "query parameter",
+                            _ => "cookie",
+                        }
+                    ));
+                }
+            }
+            AuthScheme::Bearer | AuthScheme::Basic => {}
+        }
+        if self.scheme != AuthScheme::None && self.variable.is_empty() {
+            return Err("auth needs the `variable` that holds the credential".into());
+        }
+        Ok(())
     }
 }
 
@@ -125,6 +164,10 @@ pub struct VariableSpec {
     /// A case that needs an absent optional variable is skipped, naming it.
     #[serde(default)]
     pub optional: bool,
+    /// The value used when the config does not give one (an imported document's example of a
+    /// state-bound field: the operator's `--var` takes precedence).
+    #[serde(default)]
+    pub default: Option<Value>,
 }
 
 /// The shape of error answers.
@@ -228,6 +271,10 @@ pub struct EndpointSpec {
     /// How cases are generated from the endpoint's schemas.
     #[serde(default)]
     pub generate: GenerateSpec,
+    /// The document says the endpoint needs no credential (OpenAPI `security: []`): no auth
+    /// cases are made for it.
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// Per-endpoint settings of the case generators.

@@ -26,7 +26,16 @@ pub fn export(contract: &Contract, examples_dir: Option<&Path>) -> Result<Value,
     let components = Components::new(contract)?;
     let suite = &contract.suite;
     let (scheme_name, scheme) = security_scheme(&suite.auth);
-    let security = json!([{ scheme_name.clone(): [] }]);
+    let security = if scheme.is_null() {
+        json!([])
+    } else {
+        json!([{ scheme_name.clone(): [] }])
+    };
+    let schemes = if scheme.is_null() {
+        json!({})
+    } else {
+        json!({ scheme_name: scheme })
+    };
 
     let mut paths: Map<String, Value> = Map::new();
     for endpoint in &suite.endpoints {
@@ -85,7 +94,7 @@ pub fn export(contract: &Contract, examples_dir: Option<&Path>) -> Result<Value,
         "paths": paths,
         "components": {
             "schemas": components.schemas,
-            "securitySchemes": { scheme_name: scheme },
+            "securitySchemes": schemes,
         },
         EXTENSION: ext,
     }))
@@ -168,16 +177,46 @@ fn examples_for(file: &str, examples: &[DocExample]) -> Map<String, Value> {
         .collect()
 }
 
+/// A schema holding the value at JSON pointer `pointer` to `values` (`/a/b` → properties a, b).
+fn enum_at(pointer: &str, values: &[i64]) -> Value {
+    let mut schema = json!({ "enum": values });
+    for segment in pointer
+        .split('/')
+        .skip(1)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        schema = json!({ "properties": { super::unescape(segment): schema } });
+    }
+    schema
+}
+
 fn security_scheme(auth: &AuthSpec) -> (String, Value) {
-    match auth {
-        AuthSpec::Bearer { doc, .. } => (
+    use crate::contract::AuthScheme as S;
+    let doc = &auth.doc;
+    let name = auth.carrier().to_string();
+    match auth.scheme {
+        S::Bearer => (
             "bearer".into(),
             json!({ "type": "http", "scheme": "bearer", "description": doc }),
         ),
-        AuthSpec::Header { header, doc, .. } => (
-            header.clone(),
-            json!({ "type": "apiKey", "in": "header", "name": header, "description": doc }),
+        S::Basic => (
+            "basic".into(),
+            json!({ "type": "http", "scheme": "basic", "description": doc }),
         ),
+        S::Header | S::Query | S::Cookie => {
+            let place = match auth.scheme {
+                S::Header => "header",
+                S::Query => "query",
+                _ => "cookie",
+            };
+            (
+                name.clone(),
+                json!({ "type": "apiKey", "in": place, "name": name, "description": doc }),
+            )
+        }
+        S::None => (String::new(), Value::Null),
     }
 }
 
@@ -384,7 +423,7 @@ fn operation(
         "operationId": endpoint.id,
         "summary": endpoint.doc,
         "x-doc": clause(&endpoint.doc),
-        "security": security,
+        "security": if endpoint.public { json!([]) } else { security.clone() },
     });
     if !parameters.is_empty() {
         op["parameters"] = Value::Array(parameters);
@@ -407,33 +446,77 @@ fn operation(
         });
     }
 
+    // Standard fields say what the document states; what the contract decided travels in
+    // `x-conform` (a team's document without the extensions states no more than the original).
     let mut responses = Map::new();
     for (code, r) in &endpoint.responses {
         let media_type = r
             .media_type
             .clone()
             .unwrap_or_else(|| "application/json".into());
-        let mut media = json!({ "schema": component_ref(&r.schema) });
+        let mut schema = component_ref(&r.schema);
+        // A table of values the document states closed is an `enum` where its values sit.
+        if code.starts_with('2') {
+            for t in suite.status_tables.iter().filter(|t| {
+                t.decided.is_none()
+                    && (t.endpoints.is_empty() || t.endpoints.contains(&endpoint.id))
+            }) {
+                if let Some(pointer) = &t.pointer {
+                    schema = json!({ "allOf": [schema, enum_at(pointer, &t.values)] });
+                }
+            }
+        }
+        let mut media = json!({ "schema": schema });
         let ex = examples_for(&r.schema, examples);
         if !ex.is_empty() {
             media["examples"] = Value::Object(ex);
         }
-        responses.insert(
-            code.clone(),
-            json!({ "description": r.doc, "x-doc": clause(&r.doc), "content": { media_type: media } }),
-        );
+        let mut response = json!({ "description": r.doc, "x-doc": clause(&r.doc) });
+        let mut ext = Map::new();
+        match &r.body_decided {
+            None => response["content"] = json!({ media_type: media }),
+            Some(reason) => {
+                ext.insert("body_decided".into(), json!(reason));
+                ext.insert("schema".into(), component_ref(&r.schema));
+                if r.media_type.is_some() {
+                    ext.insert("media_type".into(), json!(media_type));
+                }
+            }
+        }
+        if let Some(q) = &r.quote {
+            ext.insert("quote".into(), json!(q));
+        }
+        let key = match &r.status_decided {
+            Some(reason) => {
+                ext.insert("status_decided".into(), json!(reason));
+                ext.insert("code".into(), json!(code));
+                format!("{}XX", &code[..1])
+            }
+            None => code.clone(),
+        };
+        if !ext.is_empty() {
+            response[EXTENSION] = Value::Object(ext);
+        }
+        responses.insert(key, response);
     }
     // The error answers the suite knows: bad credentials, invalid input, the status table.
     let mut errors: BTreeMap<String, String> = BTreeMap::new();
-    errors.insert("401".into(), suite.auth.doc().to_string());
+    if suite.auth.scheme != crate::contract::AuthScheme::None {
+        let key = if suite.auth.status_decided.is_some() {
+            "4XX"
+        } else {
+            "401"
+        };
+        errors.insert(key.into(), suite.auth.doc().to_string());
+    }
     if endpoint.body.is_some() || !endpoint.params.is_empty() {
         let doc = if suite.negative.doc.is_empty() {
             suite.errors.doc.clone()
         } else {
             suite.negative.doc.clone()
         };
-        if suite.negative.status.is_empty() {
-            errors.insert("4XX".into(), doc);
+        if suite.negative.status.is_empty() || suite.negative.decided.is_some() {
+            errors.entry("4XX".into()).or_insert(doc);
         } else {
             for s in &suite.negative.status {
                 errors.entry(s.to_string()).or_insert_with(|| doc.clone());
@@ -447,11 +530,10 @@ fn operation(
             }
         }
     }
-    let error_media = suite
-        .errors
-        .media_type
-        .clone()
-        .unwrap_or_else(|| "application/json".into());
+    let error_media = match (&suite.errors.media_type, &suite.errors.media_type_decided) {
+        (Some(m), None) => m.clone(),
+        _ => "application/json".into(),
+    };
     let mut error_content = json!({ "schema": component_ref(&suite.errors.schema) });
     let ex = examples_for(&suite.errors.schema, examples);
     if !ex.is_empty() {
@@ -461,14 +543,13 @@ fn operation(
         if responses.contains_key(&code) {
             continue;
         }
-        responses.insert(
-            code,
-            json!({
-                "description": doc,
-                "x-doc": clause(&doc),
-                "content": { error_media.clone(): error_content.clone() },
-            }),
-        );
+        let status = code.replace("XX", "00").parse::<u16>().unwrap_or(400);
+        let mut response = json!({ "description": doc, "x-doc": clause(&doc) });
+        // An error body the document does not show is left out: any body or none conforms.
+        if suite.errors.body_decided(status).is_none() {
+            response["content"] = json!({ error_media.clone(): error_content.clone() });
+        }
+        responses.insert(code, response);
     }
     op["responses"] = Value::Object(responses);
 

@@ -30,6 +30,9 @@ use crate::template;
 
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
+/// Why a response the document shows no body for is checked for nothing but its status.
+const NO_BODY_SHOWN: &str = "the document shows no body for this answer: any body or none conforms";
+
 /// What an import wrote, and what it left out (one line each).
 #[derive(Debug, Clone)]
 pub struct Imported {
@@ -38,10 +41,19 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
-/// Writes `out/schemas/<name>/*.json` and `out/suites/<name>.toml` from OpenAPI document `doc`
-/// (read from `source`, which names the document in the suite), then loads them to prove that
-/// they form a contract. Refuses to overwrite an existing suite.
-pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Imported, OpenApiError> {
+/// A contract built from an OpenAPI document, held in memory: its schema files, its suite's
+/// text, and what the import left out.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub name: String,
+    pub files: Vec<(String, Vec<u8>)>,
+    pub suite_text: String,
+    pub notes: Vec<String>,
+}
+
+/// Builds the contract `name` from OpenAPI document `doc` (read from `source`, which names the
+/// document in the suite), in memory.
+pub fn build(doc: &Value, source: &str, name: &str) -> Result<Built, OpenApiError> {
     let mut imp = Importer::new(doc, source)?;
     if name.is_empty()
         || !name
@@ -58,7 +70,7 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
         return Err(imp.invalid("no operation with a JSON answer: nothing to test".into()));
     }
     let errors = imp.errors(&endpoints)?;
-    let auth = imp.auth()?;
+    let auth = imp.auth(&endpoints)?;
     let files: Vec<(String, Vec<u8>)> = imp
         .files
         .iter()
@@ -67,13 +79,39 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
     let schemas = SchemaSet::compile(name, &files)
         .map_err(|e| imp.invalid(format!("the schemas do not compile: {}", error_chain(&e))))?;
     let suite_text = imp.suite(name, &auth, &errors, &endpoints, &schemas)?;
+    Ok(Built {
+        name: name.to_string(),
+        files,
+        suite_text,
+        notes: imp.notes,
+    })
+}
 
+/// The contract of a built import, loaded as `conform` loads any contract (the same checks).
+pub fn load_built(built: &Built, source: &str) -> Result<contract::Contract, OpenApiError> {
+    let path = PathBuf::from(source);
+    contract::from_parts(&built.suite_text, &built.files, &path).map_err(|e| {
+        OpenApiError::LoadBuilt {
+            origin: source.to_string(),
+            source: e,
+        }
+    })
+}
+
+/// Writes `out/schemas/<name>/*.json` and `out/suites/<name>.toml` from OpenAPI document `doc`
+/// (read from `source`, which names the document in the suite), then loads them to prove that
+/// they form a contract. Refuses to overwrite an existing suite.
+pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Imported, OpenApiError> {
+    let built = build(doc, source, name)?;
     let suite_path = out.join("suites").join(format!("{name}.toml"));
     if suite_path.exists() {
-        return Err(imp.invalid(format!(
-            "{} already exists; remove it or choose another --name",
-            suite_path.display()
-        )));
+        return Err(OpenApiError::Invalid {
+            origin: source.to_string(),
+            message: format!(
+                "{} already exists; remove it or choose another --name",
+                suite_path.display()
+            ),
+        });
     }
     let schema_dir = out.join("schemas").join(name);
     let write = |path: &Path, text: &str| {
@@ -85,12 +123,12 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
             })
     };
     let mut written = Vec::new();
-    for (file, bytes) in &files {
+    for (file, bytes) in &built.files {
         let path = schema_dir.join(file);
         write(&path, &String::from_utf8_lossy(bytes))?;
         written.push(path);
     }
-    write(&suite_path, &suite_text)?;
+    write(&suite_path, &built.suite_text)?;
     contract::load_suite(&suite_path, &out.join("schemas")).map_err(|source| {
         OpenApiError::Load {
             dir: out.to_path_buf(),
@@ -100,7 +138,7 @@ pub fn import(doc: &Value, source: &str, name: &str, out: &Path) -> Result<Impor
     Ok(Imported {
         suite: suite_path,
         schemas: written,
-        notes: imp.notes,
+        notes: built.notes,
     })
 }
 
@@ -140,9 +178,14 @@ struct Endpoint {
     /// Body schema file and the document's example bodies.
     body: Option<(String, Vec<Value>)>,
     /// Status → (schema file, media type if not application/json, doc).
-    responses: BTreeMap<String, (String, Option<String>, String)>,
+    /// Status → the suite's response spec (schema, doc, media type, provenance).
+    responses: BTreeMap<String, Value>,
     /// Error answers: (schema as written, media type, description, status).
     errors: Vec<(Value, String, String, String)>,
+    /// Every error status the operation documents, with a body or not.
+    error_codes: Vec<String>,
+    /// The operation needs no credential (`security: []`, or an empty requirement in it).
+    public: bool,
     ext: Value,
 }
 
@@ -162,6 +205,8 @@ struct Importer<'a> {
     files: BTreeMap<String, Value>,
     locations: BTreeMap<String, Loc>,
     notes: Vec<String>,
+    /// Endpoint id → the body fields whose valid values depend on the target's state.
+    state_bound: BTreeMap<String, Vec<String>>,
 }
 
 impl<'a> Importer<'a> {
@@ -202,6 +247,7 @@ impl<'a> Importer<'a> {
             files: BTreeMap::new(),
             locations: BTreeMap::new(),
             notes: Vec::new(),
+            state_bound: BTreeMap::new(),
         })
     }
 
@@ -607,6 +653,7 @@ impl<'a> Importer<'a> {
 
         let mut responses = BTreeMap::new();
         let mut errors = Vec::new();
+        let mut error_codes = Vec::new();
         let mut success_range = None;
         for (code, r) in op
             .get("responses")
@@ -626,6 +673,7 @@ impl<'a> Importer<'a> {
                 None => code == "default" || code.starts_with('4') || code.starts_with('5'),
             };
             if is_error {
+                error_codes.push(code.clone());
                 if let Some((media_type, m)) = media {
                     errors.push((
                         m.get("schema").cloned().unwrap_or_else(|| json!({})),
@@ -636,16 +684,20 @@ impl<'a> Importer<'a> {
                 }
                 continue;
             }
-            let status = match numeric {
-                Some(c) => c.to_string(),
-                None if code.eq_ignore_ascii_case("2XX") => {
+            // What an export left to the extension: a decided code, a body the document
+            // does not show (its schema only advises), the document's words.
+            let x = r.get(EXTENSION).cloned().unwrap_or(Value::Null);
+            let status = match (x["code"].as_str(), numeric) {
+                (Some(c), _) => c.to_string(),
+                (None, Some(c)) => c.to_string(),
+                (None, None) if code.eq_ignore_ascii_case("2XX") => {
                     success_range = Some((doc, media.map(|(t, m)| (t.to_string(), m.clone()))));
                     continue;
                 }
-                None => continue,
+                (None, None) => continue,
             };
-            let (file, media_type) = match media {
-                Some((t, m)) => {
+            let (file, media_type) = match (media, x["schema"].as_object()) {
+                (Some((t, m)), _) => {
                     let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
                     let f = self.schema_file(
                         &schema,
@@ -654,9 +706,29 @@ impl<'a> Importer<'a> {
                     )?;
                     (f, (t != "application/json").then(|| t.to_string()))
                 }
-                None => (self.any_schema(), None),
+                (None, Some(schema)) => {
+                    let f = self.schema_file(
+                        &Value::Object(schema.clone()),
+                        &format!("{id}-{status}"),
+                        &format!("{at} response {status}"),
+                    )?;
+                    (f, x["media_type"].as_str().map(String::from))
+                }
+                (None, None) => (self.any_schema(), None),
             };
-            responses.insert(status, (file, media_type, doc));
+            let mut spec = json!({ "schema": file, "doc": doc });
+            if media.is_none() {
+                spec["body_decided"] = json!(NO_BODY_SHOWN);
+            }
+            if let Some(m) = media_type {
+                spec["media_type"] = json!(m);
+            }
+            for key in ["quote", "status_decided", "body_decided"] {
+                if let Some(v) = x[key].as_str() {
+                    spec[key] = json!(v);
+                }
+            }
+            responses.insert(status, spec);
         }
         if !responses.keys().any(|c| c.starts_with('2')) {
             if let Some((doc, media)) = success_range {
@@ -672,17 +744,33 @@ impl<'a> Importer<'a> {
                     }
                     None => (self.any_schema(), None),
                 };
-                responses.insert("200".into(), (file, media_type, doc));
+                let mut spec = json!({
+                    "schema": file,
+                    "doc": doc,
+                    "status_decided": "the document names the class 2XX, not a code: any 2xx conforms",
+                });
+                if media_type.is_none() && file == "any.json" {
+                    spec["body_decided"] = json!(NO_BODY_SHOWN);
+                }
+                if let Some(m) = media_type {
+                    spec["media_type"] = json!(m);
+                }
+                responses.insert("200".into(), spec);
             }
         }
         if responses.is_empty() {
             self.notes.push(format!(
-                "{at}: the document gives no success answer; 200 with any body assumed"
+                "{at}: the document gives no success answer; any 2xx with any body or none conforms"
             ));
             let any = self.any_schema();
             responses.insert(
                 "200".into(),
-                (any, None, "no success answer documented".into()),
+                json!({
+                    "schema": any,
+                    "doc": "no success answer documented",
+                    "status_decided": "the document gives no success answer: any 2xx conforms",
+                    "body_decided": NO_BODY_SHOWN,
+                }),
             );
         }
         Ok(Some(Endpoint {
@@ -694,6 +782,16 @@ impl<'a> Importer<'a> {
             body,
             responses,
             errors,
+            error_codes,
+            public: op
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|reqs| {
+                    reqs.is_empty()
+                        || reqs
+                            .iter()
+                            .any(|r| r.as_object().is_some_and(|m| m.is_empty()))
+                }),
             ext,
         }))
     }
@@ -707,7 +805,11 @@ impl<'a> Importer<'a> {
         f
     }
 
-    fn auth(&self) -> Result<Value, OpenApiError> {
+    /// The suite's auth: the extension's, else the first security scheme of the document's
+    /// requirements that conform can present (bearer, basic, an API key in a header, the query
+    /// or a cookie; OAuth2 and OpenID Connect as the bearer token the operator gives), else
+    /// none (the operator's `-H` headers still go on every request).
+    fn auth(&mut self, endpoints: &[Endpoint]) -> Result<Value, OpenApiError> {
         if let Some(a) = self
             .root_ext()
             .and_then(|e| e.get("auth"))
@@ -743,6 +845,18 @@ impl<'a> Importer<'a> {
                 }
             }
         }
+        if names.is_empty() {
+            self.notes.push(
+                "the document names no security requirement: no auth cases; give a credential with -H if the target wants one"
+                    .into(),
+            );
+            return Ok(json!({ "scheme": "none", "doc": "no security requirement" }));
+        }
+        // 401 is stated where every operation that needs the credential documents it.
+        let secured: Vec<&Endpoint> = endpoints.iter().filter(|e| !e.public).collect();
+        let documented_401 = secured
+            .iter()
+            .all(|e| e.error_codes.iter().any(|c| c == "401"));
         let mut unsupported = Vec::new();
         for name in &names {
             let Some(scheme) = schemes.and_then(|s| s.get(name)) else {
@@ -757,26 +871,39 @@ impl<'a> Importer<'a> {
                 .unwrap_or_else(|| format!("securitySchemes > {name}"));
             let ty = scheme["type"].as_str().unwrap_or("");
             let http_scheme = scheme["scheme"].as_str().unwrap_or("").to_ascii_lowercase();
-            match (ty, http_scheme.as_str(), scheme["in"].as_str()) {
+            let key_name = scheme["name"].as_str().unwrap_or("");
+            let mut spec = match (ty, http_scheme.as_str(), scheme["in"].as_str()) {
                 ("http", "bearer", _) | ("oauth2" | "openIdConnect", _, _) => {
-                    return Ok(json!({ "scheme": "bearer", "variable": "token", "doc": doc }));
+                    json!({ "scheme": "bearer", "variable": "token", "doc": doc })
                 }
-                ("apiKey", _, Some("header")) => {
-                    let header = scheme["name"].as_str().unwrap_or("x-api-key");
-                    return Ok(
-                        json!({ "scheme": "header", "header": header, "variable": "token", "doc": doc }),
-                    );
+                ("http", "basic", _) => {
+                    json!({ "scheme": "basic", "variable": "credentials", "doc": doc })
                 }
-                _ => unsupported.push(format!("{name} ({ty} {http_scheme})")),
+                ("apiKey", _, Some(place @ ("header" | "query" | "cookie")))
+                    if !key_name.is_empty() =>
+                {
+                    json!({ "scheme": place, "name": key_name, "variable": "token", "doc": doc })
+                }
+                _ => {
+                    unsupported.push(format!("{name} ({ty} {http_scheme})"));
+                    continue;
+                }
+            };
+            if !documented_401 {
+                spec["status_decided"] = json!(
+                    "the document names no status for a refused credential for every operation: 401 is HTTP's (RFC 9110), any 4xx conforms"
+                );
             }
-        }
-        if names.is_empty() {
-            return Err(self.invalid(
-                "the document names no security requirement; conform tests authenticated APIs (bearer token or API-key header)".into(),
-            ));
+            if names.len() > 1 {
+                self.notes.push(format!(
+                    "the document names {} security schemes; conform presents `{name}`",
+                    names.len()
+                ));
+            }
+            return Ok(spec);
         }
         Err(self.invalid(format!(
-            "no supported security scheme (bearer token or API-key header) among: {}",
+            "no security scheme conform can present (bearer, basic, API key in a header, query or cookie, OAuth2/OpenID Connect token) among: {}",
             unsupported.join(", ")
         )))
     }
@@ -891,7 +1018,7 @@ impl<'a> Importer<'a> {
             .and_then(|r| r["document"].as_str())
             .map(String::from)
             .unwrap_or_else(|| self.origin.clone());
-        let auth_var = auth["variable"].as_str().unwrap_or("token").to_string();
+        let auth_var = auth["variable"].as_str().unwrap_or("").to_string();
 
         // Examples first: they decide which variables the suite needs.
         let mut wanted: BTreeMap<String, Value> = BTreeMap::new();
@@ -972,7 +1099,9 @@ impl<'a> Importer<'a> {
                 scan_step(s, &mut refs, &mut bound);
             }
         }
-        refs.insert(auth_var.clone());
+        if !auth_var.is_empty() {
+            refs.insert(auth_var.clone());
+        }
         let declared = root
             .and_then(|r| r.get("variables"))
             .and_then(Value::as_object);
@@ -1044,15 +1173,11 @@ impl<'a> Importer<'a> {
             if let Some((file, _)) = &e.body {
                 t.push_str(&format!("body = {}\n", toml_inline(&json!(file))?));
             }
-            for (code, (file, media, doc)) in &e.responses {
-                let mut r = json!({ "schema": file, "doc": doc });
-                if let Some(m) = media {
-                    r["media_type"] = json!(m);
-                }
+            for (code, r) in &e.responses {
                 t.push_str(&format!(
                     "responses.{} = {}\n",
                     toml_key(code),
-                    toml_inline(&r)?
+                    toml_inline(r)?
                 ));
             }
             if let Some(x) = ex {
@@ -1060,6 +1185,18 @@ impl<'a> Importer<'a> {
             }
             if let Some(g) = e.ext.get("generate") {
                 t.push_str(&format!("generate = {}\n", toml_inline(g)?));
+            } else if let Some(fields) = self.state_bound.get(&e.id) {
+                let g = json!({
+                    "positive": false,
+                    "reason": format!(
+                        "the values of {} depend on the target's state: a generated one is refused by a correct server",
+                        fields.join(", ")
+                    ),
+                });
+                t.push_str(&format!("generate = {}\n", toml_inline(&g)?));
+            }
+            if e.public {
+                t.push_str("public = true\n");
             }
         }
         for c in &cases {
@@ -1122,6 +1259,7 @@ impl<'a> Importer<'a> {
                 .iter()
                 .find(|v| schemas.validate(file, v).is_ok() && toml_inline(v).is_ok())
                 .cloned();
+            let from_document = found.is_some();
             let body = match found.or_else(|| synthesize(schemas, file, &e.id)) {
                 Some(b) => b,
                 None => {
@@ -1136,16 +1274,113 @@ impl<'a> Importer<'a> {
                     json!(format!("${{{var}}}"))
                 }
             };
+            let body = self.bind_state(e, body, from_document, wanted);
             ex.insert("body".into(), body);
         }
         Ok((!ex.is_empty()).then_some(Value::Object(ex)))
     }
 }
 
+impl Importer<'_> {
+    /// Fields of an example body whose valid values depend on the target's state (passwords,
+    /// codes, OTPs, tokens) become variables: the operator's `--var`, else the document's
+    /// example (or the made-up value) as the variable's default. Positive bodies are not
+    /// generated for such an endpoint: a random password is refused by every correct server,
+    /// and a right one with a random new password would change the account.
+    fn bind_state(
+        &mut self,
+        e: &Endpoint,
+        body: Value,
+        from_document: bool,
+        wanted: &mut BTreeMap<String, Value>,
+    ) -> Value {
+        let Value::Object(mut map) = body else {
+            return body;
+        };
+        let mut bound = Vec::new();
+        for (field, value) in map.iter_mut() {
+            if !is_state_bound(field) || value.is_object() || value.is_array() || value.is_null() {
+                continue;
+            }
+            let var = variable_name(field);
+            let origin = if from_document {
+                "the document's example"
+            } else {
+                "a made-up value: give the target's"
+            };
+            let entry = wanted.entry(var.clone()).or_insert_with(|| {
+                json!({
+                    "description": format!(
+                        "`{field}` of {} {}, whose valid value depends on the target's state (default: {origin})",
+                        e.method, e.path
+                    ),
+                    "secret": is_secret_name(field),
+                    "optional": true,
+                    "default": value.clone(),
+                })
+            });
+            if entry.get("default").is_none() {
+                entry["default"] = value.clone();
+            }
+            *value = json!(format!("${{{var}}}"));
+            bound.push(field.clone());
+        }
+        if !bound.is_empty() {
+            self.notes.push(format!(
+                "{} {}: the values of {} depend on the target's state: taken from --var, else the document's example; no generated valid bodies",
+                e.method,
+                e.path,
+                bound.join(", ")
+            ));
+            self.state_bound.insert(e.id.clone(), bound);
+        }
+        Value::Object(map)
+    }
+}
+
+/// Whether a body field's valid values depend on the target's state (its name says so).
+fn is_state_bound(field: &str) -> bool {
+    let n: String = field
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    const EXACT: [&str; 6] = ["otp", "totp", "pin", "code", "passcode", "mfacode"];
+    const PARTS: [&str; 5] = ["password", "passwd", "secret", "token", "otp"];
+    const CODES: [&str; 7] = [
+        "securitycode",
+        "verificationcode",
+        "authcode",
+        "smscode",
+        "confirmationcode",
+        "twofactorcode",
+        "validationcode",
+    ];
+    EXACT.contains(&n.as_str())
+        || PARTS.iter().any(|p| n.contains(p))
+        || CODES.iter().any(|c| n.ends_with(c))
+        // `oldPass`, `newPass`.
+        || n.ends_with("pass")
+}
+
+fn is_secret_name(field: &str) -> bool {
+    let n = field.to_ascii_lowercase();
+    ["password", "passwd", "secret", "token"]
+        .iter()
+        .any(|p| n.contains(p))
+}
+
 fn credential_description(auth: &Value) -> String {
-    match auth["header"].as_str() {
-        Some(h) => format!("API key sent as {h}"),
-        None => "Bearer access token".into(),
+    let name = auth["name"]
+        .as_str()
+        .or(auth["header"].as_str())
+        .unwrap_or("");
+    match auth["scheme"].as_str() {
+        Some("header") => format!("API key sent as the {name} header"),
+        Some("query") => format!("API key sent as the {name} query parameter"),
+        Some("cookie") => format!("API key sent as the {name} cookie"),
+        Some("basic") => "user:password, sent with the Basic scheme".into(),
+        _ => "Bearer access token".into(),
     }
 }
 

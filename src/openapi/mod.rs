@@ -13,6 +13,7 @@
 //! or JSON, with `$ref`s into other files bundled into one document ([`read_document`]), since
 //! that is how teams keep them.
 
+mod direct;
 mod export;
 mod import;
 mod read;
@@ -23,8 +24,9 @@ use std::path::{Path, PathBuf};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{json, Value};
 
+pub use direct::{prepare as prepare_direct, Direct, DirectArgs};
 pub use export::export;
-pub use import::{import, Imported};
+pub use import::{build, import, load_built, Built, Imported};
 pub use read::{read_document, Document};
 
 use crate::contract::ContractError;
@@ -68,6 +70,12 @@ pub enum OpenApiError {
     #[error("the imported contract in {dir} does not load (its files are left there to inspect)")]
     Load {
         dir: PathBuf,
+        #[source]
+        source: ContractError,
+    },
+    #[error("the contract imported from {origin} does not load")]
+    LoadBuilt {
+        origin: String,
         #[source]
         source: ContractError,
     },
