@@ -9,8 +9,9 @@
 //! What OpenAPI cannot say (a suite's variables, status tables, the generators' settings, the
 //! example requests written with `${var}` templates, the single-request cases) travels in
 //! `x-conform` extensions, so that export then import gives back the same contract. Multi-step
-//! cases and flows have no OpenAPI form and are left out of the export. Documents are read as
-//! JSON only: no YAML parser is among conform's dependencies.
+//! cases and flows have no OpenAPI form and are left out of the export. Documents are read as YAML
+//! or JSON, with `$ref`s into other files bundled into one document ([`read_document`]), since
+//! that is how teams keep them.
 
 mod access;
 mod direct;
@@ -41,11 +42,24 @@ pub enum OpenApiError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path} is not a JSON document (conform reads OpenAPI documents as JSON only)")]
+    #[error("{path} is not valid JSON (nor YAML)")]
     Json {
         path: PathBuf,
         #[source]
         source: serde_json::Error,
+    },
+    #[error("{path} is not a valid YAML or JSON document{at}: {message}")]
+    Yaml {
+        path: PathBuf,
+        /// ` at line L, column C`, or empty.
+        at: String,
+        message: String,
+    },
+    #[error("{file}: $ref {reference:?}: {message}")]
+    Ref {
+        file: PathBuf,
+        reference: String,
+        message: String,
     },
     #[error("{origin}: {message}")]
     Invalid { origin: String, message: String },
@@ -97,13 +111,13 @@ pub struct ExportArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
     /// Create `schemas/NAME/*.json` and `suites/NAME.toml` from an OpenAPI 3.0 or 3.1 document
-    /// (JSON only; convert YAML to JSON first).
+    /// (YAML or JSON; `$ref`s to other files are bundled).
     Openapi(ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The OpenAPI document (JSON).
+    /// The OpenAPI document (YAML or JSON).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Name of the new contract (lower-case letters, digits, '-', '_').
