@@ -122,24 +122,6 @@ fn api_yaml(python: &Path) -> PathBuf {
     path
 }
 
-/// The document as JSON (with the venv's PyYAML, which jupyter_server pulls in), as conform
-/// reads JSON until its own YAML reader lands; the conversion keeps every key and value
-/// (integer response codes become strings, as they would from conform's reader).
-fn api_json(python: &Path, dir: &Path) -> PathBuf {
-    let out_path = dir.join("jupyter.json");
-    let status = Command::new(python)
-        .args([
-            "-c",
-            "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), open(sys.argv[2], 'w'))",
-        ])
-        .arg(api_yaml(python))
-        .arg(&out_path)
-        .status()
-        .expect("run the venv's python");
-    assert!(status.success(), "api.yaml did not convert to JSON");
-    out_path
-}
-
 /// A running Jupyter Server; dropping it stops the whole process group.
 struct Jupyter {
     child: Child,
@@ -254,19 +236,20 @@ fn http_status(port: u16, path: &str) -> Option<u16> {
 fn the_real_document_converts_and_imports_into_a_contract_that_loads() {
     let python = python();
     let dir = tempfile::tempdir().unwrap();
-    let doc = api_json(&python, dir.path());
-    let swagger: Value = serde_json::from_str(&std::fs::read_to_string(&doc).unwrap()).unwrap();
-    assert_eq!(swagger["swagger"], "2.0");
-    let paths = swagger["paths"].as_object().unwrap();
+    let doc = api_yaml(&python);
+    // The document as shipped: Swagger 2.0, in YAML.
+    let text = std::fs::read_to_string(&doc).unwrap();
+    assert!(text.starts_with("swagger: \"2.0\""), "{}", &text[..40]);
+
+    let read = conform::openapi::read_document(&doc).expect("the document reads and converts");
+    assert_eq!(read.value["openapi"], "3.0.3");
+    assert!(!read.value.to_string().contains("#/definitions/"));
+    let paths = read.value["paths"].as_object().unwrap();
     assert_eq!(
         paths.len(),
         18,
         "jupyter_server {JUPYTER} documents 18 paths"
     );
-
-    let read = conform::openapi::read_document(&doc).expect("the document converts");
-    assert_eq!(read.value["openapi"], "3.0.3");
-    assert!(!read.value.to_string().contains("#/definitions/"));
 
     let out = conform()
         .args(["import", "openapi"])
@@ -343,7 +326,7 @@ fn is_unsafe(step: &Value) -> bool {
 fn a_run_against_jupyter_is_complete_reproducible_and_stated() {
     let python = python();
     let dir = tempfile::tempdir().unwrap();
-    let doc = api_json(&python, dir.path());
+    let doc = api_yaml(&python);
     let server = Jupyter::start(&python);
     let reports = dir.path().join("reports");
     let out = conform()
