@@ -362,7 +362,8 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 fn malformed_documents_are_clear_errors_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &str, &str); 7] = [
-        ("not-json.json", "openapi: 3.1.0\n", "not a JSON document"),
+        // YAML in a file named .json is read as YAML (by content): here it lacks `paths`.
+        ("yaml-named-json.json", "openapi: 3.1.0\n", "no `paths` object"),
         ("array.json", "[1, 2]", "a JSON object"),
         (
             "swagger.json",

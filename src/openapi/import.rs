@@ -1160,6 +1160,25 @@ impl<'a> Importer<'a> {
                     "doc": e.doc,
                     "steps": [step],
                 }));
+            } else if !from_ext && e.body.is_none() && matches!(e.method.as_str(), "POST" | "PUT" | "PATCH") {
+                // An action with no body (restart, interrupt, create a checkpoint) has nothing
+                // for the generators to vary: one plain request, held to no server error and to
+                // the documented answers' shapes. Whether it succeeds depends on the object the
+                // path names, so any 2xx or 4xx is the expectation.
+                let mut step = json!({
+                    "endpoint": e.id,
+                    "expect": ["2xx", "4xx"],
+                    "expect_decided": "whether the action succeeds depends on the target's state (the object its path names): a refusal conforms",
+                });
+                if let Some(p) = ex.as_ref().and_then(|x| x.get("params")) {
+                    step["params"] = p.clone();
+                }
+                cases.push(json!({
+                    "name": e.id,
+                    "description": format!("{} {} without a body (the document gives it none) answers without a server error", e.method, e.path),
+                    "doc": e.doc,
+                    "steps": [step],
+                }));
             }
         }
 
