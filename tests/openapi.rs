@@ -361,9 +361,16 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 #[test]
 fn malformed_documents_are_clear_errors_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &str); 7] = [
-        // YAML in a file named .json is read as YAML (by content): here it lacks `paths`.
+    let cases: [(&str, &str, &str); 10] = [
+        // YAML is read whatever the file's name; what it lacks is then the error.
         ("yaml-named-json.json", "openapi: 3.1.0\n", "no `paths` object"),
+        ("broken.json", "{\"openapi\": \"3.1.0\",\n  \"paths\": {,}}", "is not valid JSON"),
+        ("broken.yaml", "openapi: 3.1.0\npaths: [\n", "not a valid YAML or JSON document at line"),
+        (
+            "url-ref.yaml",
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a: {$ref: 'https://example.com/a.yaml'}\n",
+            "download the file",
+        ),
         ("array.json", "[1, 2]", "a JSON object"),
         (
             "swagger.json",

@@ -645,6 +645,15 @@ impl<'a> Importer<'a> {
                     }
                     body = Some((file, examples));
                 }
+                // An optional body that is not JSON (Stripe's form bodies on every GET): the
+                // operation is called without one.
+                None if content.is_some_and(|c| !c.is_empty())
+                    && !rb["required"].as_bool().unwrap_or(false) =>
+                {
+                    self.notes.push(format!(
+                        "{at}: its optional request body is not JSON; conform sends none"
+                    ));
+                }
                 None if content.is_some_and(|c| !c.is_empty()) => {
                     self.notes.push(format!(
                         "{at}: left out (its request body is not JSON; conform sends JSON bodies)"
