@@ -741,6 +741,16 @@ impl<'a> Importer<'a> {
                     spec[key] = json!(v);
                 }
             }
+            // A team's own document: the answer's description is its words for this answer.
+            if x.is_null() {
+                if let Some(d) = r["description"]
+                    .as_str()
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                {
+                    spec["quote"] = json!(d);
+                }
+            }
             responses.insert(status, spec);
         }
         if !responses.keys().any(|c| c.starts_with('2')) {
@@ -1169,7 +1179,10 @@ impl<'a> Importer<'a> {
                     "doc": e.doc,
                     "steps": [step],
                 }));
-            } else if !from_ext && e.body.is_none() && matches!(e.method.as_str(), "POST" | "PUT" | "PATCH") {
+            } else if !from_ext
+                && e.body.is_none()
+                && matches!(e.method.as_str(), "POST" | "PUT" | "PATCH")
+            {
                 // An action with no body (restart, interrupt, create a checkpoint) has nothing
                 // for the generators to vary: one plain request, held to no server error and to
                 // the documented answers' shapes. Whether it succeeds depends on the object the
