@@ -645,10 +645,12 @@ impl<'a> Importer<'a> {
                     }
                     body = Some((file, examples));
                 }
-                // An optional body that is not JSON (Stripe's form bodies on every GET): the
-                // operation is called without one.
+                // An optional body that is not JSON on a method that seldom has one (Stripe's
+                // form bodies on every GET): the operation is called without one. Elsewhere
+                // (an optional upload) the body is the point, and the operation is left out.
                 None if content.is_some_and(|c| !c.is_empty())
-                    && !rb["required"].as_bool().unwrap_or(false) =>
+                    && !rb["required"].as_bool().unwrap_or(false)
+                    && matches!(method, "get" | "head" | "delete" | "options") =>
                 {
                     self.notes.push(format!(
                         "{at}: its optional request body is not JSON; conform sends none"
@@ -1169,7 +1171,10 @@ impl<'a> Importer<'a> {
                     "doc": e.doc,
                     "steps": [step],
                 }));
-            } else if !from_ext && e.body.is_none() && matches!(e.method.as_str(), "POST" | "PUT" | "PATCH") {
+            } else if !from_ext
+                && e.body.is_none()
+                && matches!(e.method.as_str(), "POST" | "PUT" | "PATCH")
+            {
                 // An action with no body (restart, interrupt, create a checkpoint) has nothing
                 // for the generators to vary: one plain request, held to no server error and to
                 // the documented answers' shapes. Whether it succeeds depends on the object the
