@@ -645,10 +645,12 @@ impl<'a> Importer<'a> {
                     }
                     body = Some((file, examples));
                 }
-                // An optional body that is not JSON (Stripe's form bodies on every GET): the
-                // operation is called without one.
+                // An optional body that is not JSON on a method that seldom has one (Stripe's
+                // form bodies on every GET): the operation is called without one. Elsewhere
+                // (an optional upload) the body is the point, and the operation is left out.
                 None if content.is_some_and(|c| !c.is_empty())
-                    && !rb["required"].as_bool().unwrap_or(false) =>
+                    && !rb["required"].as_bool().unwrap_or(false)
+                    && matches!(method, "get" | "head" | "delete" | "options") =>
                 {
                     self.notes.push(format!(
                         "{at}: its optional request body is not JSON; conform sends none"
