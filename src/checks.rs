@@ -214,6 +214,23 @@ impl Expectation {
         Self::stated(expected.widened(), clause, quote).narrowed(expected, reason)
     }
 
+    /// The expectation of a request whose path names an object conform made up (the operator
+    /// gave none): a refusal (any 4xx) also conforms; what was expected becomes the contract's
+    /// reading, for `reason`.
+    pub fn admitting_refusal(self, reason: &str) -> Self {
+        if self.stated.classes.contains(&4) {
+            return self;
+        }
+        let narrow = self.narrowest().clone();
+        let mut stated = self.stated.clone();
+        stated.classes.push(4);
+        Expectation {
+            stated,
+            decided: Some((narrow, reason.to_string())),
+            ..self
+        }
+    }
+
     /// The statuses a conforming target answers when every decided rule holds.
     pub fn narrowest(&self) -> &Expected {
         self.decided.as_ref().map_or(&self.stated, |(e, _)| e)
@@ -591,5 +608,23 @@ pub fn snippet(body: &[u8]) -> String {
         format!("{text:?}...")
     } else {
         format!("{text:?}")
+    }
+}
+
+#[cfg(test)]
+mod expectation_tests {
+    use super::*;
+
+    #[test]
+    fn a_made_up_object_admits_a_refusal_and_keeps_the_reading_as_a_decision() {
+        let e = Expectation::stated(Expected::codes(vec![200]), "doc".into(), None);
+        let wide = e.admitting_refusal("made up");
+        assert!(wide.stated.allows(200) && wide.stated.allows(404));
+        assert!(!wide.stated.allows(500) && !wide.stated.allows(302));
+        assert_eq!(wide.narrowest(), &Expected::codes(vec![200]));
+        assert_eq!(wide.decided.as_ref().map(|d| d.1.as_str()), Some("made up"));
+        // An expectation that already admits any 4xx is left as it is.
+        let refusal = Expectation::stated(Expected::classes(&[4]), "doc".into(), None);
+        assert_eq!(refusal.clone().admitting_refusal("x"), refusal);
     }
 }

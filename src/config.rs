@@ -61,6 +61,10 @@ pub struct Target {
     /// `run --openapi`): a credential the document describes no scheme for, a tenant header.
     /// Their values are secrets.
     pub headers: Vec<(String, String)>,
+    /// Variables conform made up from their schemas because the operator gave none (a path
+    /// parameter of `run --openapi`): the requests that use them may name objects that do not
+    /// exist, so a refusal conforms there.
+    pub made_up: BTreeSet<String>,
 }
 
 /// The whole config: contract name → target.
@@ -183,6 +187,7 @@ impl TargetConfig {
                     from_env,
                     strict,
                     headers,
+                    made_up: BTreeSet::new(),
                 },
             );
         }

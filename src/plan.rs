@@ -249,6 +249,7 @@ pub fn plan(
             continue;
         };
         let vars = Some(&target.vars);
+        let first = out.cases.len();
         for case in &contract.suite.cases {
             out.cases.extend(suite_cases(index, contract, case, vars));
         }
@@ -264,8 +265,32 @@ pub fn plan(
                     .insert(format!("{}::{}", contract.name(), endpoint.id), dropped);
             }
         }
+        if !target.made_up.is_empty() {
+            for case in &mut out.cases[first..] {
+                admit_refusals(case, &target.made_up);
+            }
+        }
     }
     Ok(out)
+}
+
+/// Why a request whose path names a made-up object may be refused.
+const MADE_UP_REASON: &str = "the request names an object by a value conform made up (the operator gave none): it may not exist on the target, so a refusal conforms; the expected answer is the contract's reading";
+
+/// Steps that send a value conform made up accept a refusal (see [`MADE_UP_REASON`]).
+fn admit_refusals(case: &mut CasePlan, made_up: &BTreeSet<String>) {
+    for step in &mut case.steps {
+        let uses = step
+            .spec
+            .params
+            .values()
+            .chain(step.spec.body.iter())
+            .flat_map(template::references)
+            .any(|r| made_up.contains(&r));
+        if uses {
+            step.expected = step.expected.clone().admitting_refusal(MADE_UP_REASON);
+        }
+    }
 }
 
 /// Negative, boundary and positive cases of one endpoint, from its example rendered with the

@@ -361,3 +361,27 @@ fn the_one_command_through_the_binary() {
         assert!(!text.contains("panicked"), "{args:?}: {text}");
     }
 }
+
+/// A path parameter the operator names no value for is made up from its schema: the cases
+/// that use it run (none is skipped), a refusal of the unknown object conforms, and the run
+/// holds on the correct server.
+#[test]
+fn a_path_parameter_without_a_var_is_made_up_and_its_refusal_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = plain_document("tenpay", dir.path());
+    let (_server, fixtures) = common::server(&[]);
+    let mut args = command_line("tenpay", &file, &fixtures);
+    args.vars.clear();
+    let direct = openapi::prepare_direct(&args, None, None).unwrap();
+    let target = &direct.config.targets["tenpay"];
+    assert!(target.made_up.contains("id"), "{:?}", target.vars);
+    assert!(
+        direct.notes.iter().any(|n| n.contains("made up")),
+        "{:?}",
+        direct.notes
+    );
+    let report = common::run_with(Arc::new(vec![direct.contract]), direct.config, "");
+    assert!(report.cases.iter().all(|c| c.outcome != Verdict::Skip));
+    let f = failed(&report);
+    assert!(f.is_empty(), "{f:#?}");
+}

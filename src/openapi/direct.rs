@@ -114,6 +114,7 @@ pub fn prepare(
         from_env: Default::default(),
         strict: false,
         headers: Vec::new(),
+        made_up: Default::default(),
     });
     target.base_url = base_url.trim_end_matches('/').to_string();
 
@@ -184,6 +185,19 @@ pub fn prepare(
             spec.optional = true;
         }
     }
+    // A parameter the operator names no value for gets one made from its schema, as other
+    // tools do: the requests may then name objects that do not exist, which is why a refusal
+    // conforms there (the plan widens them); a server error is still a server error.
+    if placeholder_url.is_none() {
+        for (var, value) in made_up_values(&contract, &target) {
+            notes.push(format!(
+                "`{var}` = {} made up from its schema (no --var {var}=...): requests that use it accept a refusal",
+                crate::template::as_text(&value)
+            ));
+            target.vars.insert(var.clone(), value);
+            target.made_up.insert(var);
+        }
+    }
     let missing: Vec<&str> = contract
         .suite
         .variables
@@ -212,6 +226,58 @@ pub fn prepare(
         config,
         notes,
     })
+}
+
+/// A value for every parameter variable the operator did not give: drawn from the parameter's
+/// schema (seeded, so every run makes the same), URL-safe, and valid against the schema.
+fn made_up_values(contract: &Contract, target: &Target) -> Vec<(String, Value)> {
+    use rand::SeedableRng;
+    let resolver = crate::generate::view::Resolver::new(&contract.schemas);
+    let mut out: Vec<(String, Value)> = Vec::new();
+    for e in &contract.suite.endpoints {
+        let Some(example) = &e.example else {
+            continue;
+        };
+        for p in &e.params {
+            let Some(Value::String(raw)) = example.params.get(&p.name) else {
+                continue;
+            };
+            let Some(var) = raw
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .map(String::from)
+            else {
+                continue;
+            };
+            if !contract.suite.variables.contains_key(&var)
+                || target.vars.contains_key(&var)
+                || out.iter().any(|(v, _)| *v == var)
+            {
+                continue;
+            }
+            let Some(field) = resolver.field(&p.schema) else {
+                continue;
+            };
+            let mut rng = rand::rngs::StdRng::seed_from_u64(0x636f_6e66_6f72_6d00);
+            let found = (0..50)
+                .map(|_| crate::generate::values::valid(&field, &mut rng))
+                .find(|v| {
+                    let text = crate::template::as_text(v);
+                    !text.is_empty()
+                        && text
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+                        && contract
+                            .schemas
+                            .validate(&p.schema, &crate::generate::negative::param_as_json(&text))
+                            .is_ok()
+                });
+            if let Some(v) = found {
+                out.push((var, v));
+            }
+        }
+    }
+    out
 }
 
 /// The value of a header that carries the document's credential, as the scheme's variable

@@ -1184,11 +1184,14 @@ impl<'a> Importer<'a> {
             } else if !from_ext
                 && e.body.is_none()
                 && matches!(e.method.as_str(), "POST" | "PUT" | "PATCH")
+                && e.path.contains('{')
             {
-                // An action with no body (restart, interrupt, create a checkpoint) has nothing
-                // for the generators to vary: one plain request, held to no server error and to
-                // the documented answers' shapes. Whether it succeeds depends on the object the
-                // path names, so any 2xx or 4xx is the expectation.
+                // An action with no body on a named object (restart a kernel, checkpoint a
+                // file) has nothing for the generators to vary: one plain request, held to no
+                // server error and to the documented answers' shapes. Whether it succeeds
+                // depends on the object the path names, so any 2xx or 4xx is the expectation.
+                // An action on no named object (`POST /users/disable`) may be the account's
+                // own, ending the credential the rest of the run needs: it is not sent.
                 let mut step = json!({
                     "endpoint": e.id,
                     "expect": ["2xx", "4xx"],
