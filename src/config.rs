@@ -62,9 +62,11 @@ pub struct Target {
     /// Their values are secrets.
     pub headers: Vec<(String, String)>,
     /// Variables conform made up from their schemas because the operator gave none (a path
-    /// parameter of `run --openapi`): the requests that use them may name objects that do not
-    /// exist, so a refusal conforms there.
-    pub made_up: BTreeSet<String>,
+    /// parameter of `run --openapi`), each with a pool of distinct values: the requests that
+    /// use them may name objects that do not exist, so a refusal conforms there, and each case
+    /// takes its own value from the pool, so that no case sees what another made (its failure
+    /// replays alone).
+    pub made_up: BTreeMap<String, Vec<Value>>,
 }
 
 /// The whole config: contract name → target.
@@ -187,7 +189,7 @@ impl TargetConfig {
                     from_env,
                     strict,
                     headers,
-                    made_up: BTreeSet::new(),
+                    made_up: BTreeMap::new(),
                 },
             );
         }

@@ -266,8 +266,11 @@ pub fn plan(
             }
         }
         if !target.made_up.is_empty() {
+            let mut k = 0;
             for case in &mut out.cases[first..] {
-                admit_refusals(case, &target.made_up);
+                if vary_made_up(case, &target.made_up, k) {
+                    k += 1;
+                }
             }
         }
     }
@@ -277,20 +280,33 @@ pub fn plan(
 /// Why a request whose path names a made-up object may be refused.
 const MADE_UP_REASON: &str = "the request names an object by a value conform made up (the operator gave none): it may not exist on the target, so a refusal conforms; the expected answer is the contract's reading";
 
-/// Steps that send a value conform made up accept a refusal (see [`MADE_UP_REASON`]).
-fn admit_refusals(case: &mut CasePlan, made_up: &BTreeSet<String>) {
+/// A case that sends a value conform made up: it takes the `k`-th value of each pool (its own
+/// object, which no other case touched), and its steps that send one accept a refusal (see
+/// [`MADE_UP_REASON`]). Whether the case used one.
+fn vary_made_up(case: &mut CasePlan, made_up: &BTreeMap<String, Vec<Value>>, k: usize) -> bool {
+    let mut used = false;
     for step in &mut case.steps {
-        let uses = step
+        let refs: Vec<String> = step
             .spec
             .params
             .values()
             .chain(step.spec.body.iter())
             .flat_map(template::references)
-            .any(|r| made_up.contains(&r));
-        if uses {
-            step.expected = step.expected.clone().admitting_refusal(MADE_UP_REASON);
+            .filter(|r| made_up.contains_key(r))
+            .collect();
+        if refs.is_empty() {
+            continue;
         }
+        used = true;
+        for r in refs {
+            let pool = &made_up[&r];
+            case.bindings
+                .entry(r)
+                .or_insert_with(|| pool[k % pool.len()].clone());
+        }
+        step.expected = step.expected.clone().admitting_refusal(MADE_UP_REASON);
     }
+    used
 }
 
 /// Negative, boundary and positive cases of one endpoint, from its example rendered with the

@@ -374,7 +374,7 @@ fn a_path_parameter_without_a_var_is_made_up_and_its_refusal_conforms() {
     args.vars.clear();
     let direct = openapi::prepare_direct(&args, None, None).unwrap();
     let target = &direct.config.targets["tenpay"];
-    assert!(target.made_up.contains("id"), "{:?}", target.vars);
+    assert!(target.made_up.contains_key("id"), "{:?}", target.vars);
     assert!(
         direct.notes.iter().any(|n| n.contains("made up")),
         "{:?}",

@@ -188,15 +188,14 @@ pub fn prepare(
     // A parameter the operator names no value for gets one made from its schema, as other
     // tools do: the requests may then name objects that do not exist, which is why a refusal
     // conforms there (the plan widens them); a server error is still a server error.
-    if placeholder_url.is_none() {
-        for (var, value) in made_up_values(&contract, &target) {
-            notes.push(format!(
-                "`{var}` = {} made up from its schema (no --var {var}=...): requests that use it accept a refusal",
-                crate::template::as_text(&value)
-            ));
-            target.vars.insert(var.clone(), value);
-            target.made_up.insert(var);
-        }
+    // (`list` makes the same, so that it lists the cases `run` runs.)
+    for (var, pool) in made_up_values(&contract, &target) {
+        notes.push(format!(
+            "`{var}` made up from its schema, one value per case (e.g. {}; no --var {var}=...): requests that use it accept a refusal",
+            crate::template::as_text(&pool[0])
+        ));
+        target.vars.insert(var.clone(), pool[0].clone());
+        target.made_up.insert(var, pool);
     }
     let missing: Vec<&str> = contract
         .suite
@@ -228,12 +227,15 @@ pub fn prepare(
     })
 }
 
-/// A value for every parameter variable the operator did not give: drawn from the parameter's
-/// schema (seeded, so every run makes the same), URL-safe, and valid against the schema.
-fn made_up_values(contract: &Contract, target: &Target) -> Vec<(String, Value)> {
+/// Distinct values made up per parameter variable (at most this many).
+const POOL: usize = 512;
+
+/// Values for every parameter variable the operator did not give: drawn from the parameter's
+/// schema (seeded, so every run makes the same), URL-safe, valid against the schema, distinct.
+fn made_up_values(contract: &Contract, target: &Target) -> Vec<(String, Vec<Value>)> {
     use rand::SeedableRng;
     let resolver = crate::generate::view::Resolver::new(&contract.schemas);
-    let mut out: Vec<(String, Value)> = Vec::new();
+    let mut out: Vec<(String, Vec<Value>)> = Vec::new();
     for e in &contract.suite.endpoints {
         let Some(example) = &e.example else {
             continue;
@@ -258,22 +260,30 @@ fn made_up_values(contract: &Contract, target: &Target) -> Vec<(String, Value)> 
             let Some(field) = resolver.field(&p.schema) else {
                 continue;
             };
+            let usable = |v: &Value| {
+                let text = crate::template::as_text(v);
+                !text.is_empty()
+                    && text
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+                    && contract
+                        .schemas
+                        .validate(&p.schema, &crate::generate::negative::param_as_json(&text))
+                        .is_ok()
+            };
             let mut rng = rand::rngs::StdRng::seed_from_u64(0x636f_6e66_6f72_6d00);
-            let found = (0..50)
-                .map(|_| crate::generate::values::valid(&field, &mut rng))
-                .find(|v| {
-                    let text = crate::template::as_text(v);
-                    !text.is_empty()
-                        && text
-                            .bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
-                        && contract
-                            .schemas
-                            .validate(&p.schema, &crate::generate::negative::param_as_json(&text))
-                            .is_ok()
-                });
-            if let Some(v) = found {
-                out.push((var, v));
+            let mut pool: Vec<Value> = Vec::new();
+            for _ in 0..POOL * 4 {
+                let v = crate::generate::values::valid(&field, &mut rng);
+                if usable(&v) && !pool.contains(&v) {
+                    pool.push(v);
+                    if pool.len() == POOL {
+                        break;
+                    }
+                }
+            }
+            if !pool.is_empty() {
+                out.push((var, pool));
             }
         }
     }
