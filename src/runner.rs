@@ -821,6 +821,8 @@ fn build_request(
 ) -> Result<Outgoing, template::MissingVar> {
     let mut path = endpoint.path.clone();
     let mut query = Vec::new();
+    let mut param_headers: Vec<(String, String)> = Vec::new();
+    let mut cookies: Vec<String> = Vec::new();
     let mut values: Vec<(String, String)> = Vec::new();
     for (name, raw) in &step.spec.params {
         values.push((
@@ -839,6 +841,8 @@ fn build_request(
             // Path values go in raw: boundary cases send exactly what they name.
             ParamLocation::Path => path = path.replace(&format!("{{{name}}}"), &value),
             ParamLocation::Query => query.push((name, value)),
+            ParamLocation::Header => param_headers.push((name, value)),
+            ParamLocation::Cookie => cookies.push(format!("{name}={value}")),
         }
     }
     let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
@@ -857,6 +861,20 @@ fn build_request(
             && name.eq_ignore_ascii_case(contract.suite.auth.carrier());
         if !already && !varied {
             headers.push((name.clone(), value.clone()));
+        }
+    }
+    // The operation's header and cookie parameters; cookies join a credential cookie.
+    headers.extend(param_headers);
+    if !cookies.is_empty() {
+        match headers
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+        {
+            Some((_, v)) => {
+                v.push_str("; ");
+                v.push_str(&cookies.join("; "));
+            }
+            None => headers.push(("Cookie".into(), cookies.join("; "))),
         }
     }
     let mut url = format!("{}{}", target.base_url, path);

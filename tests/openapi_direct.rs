@@ -385,3 +385,92 @@ fn a_path_parameter_without_a_var_is_made_up_and_its_refusal_conforms() {
     let f = failed(&report);
     assert!(f.is_empty(), "{f:#?}");
 }
+
+/// Header and cookie parameters are sent where the document puts them: a server on
+/// 127.0.0.1 that records every request it gets sees them on the example request.
+#[test]
+fn header_and_cookie_parameters_are_sent_where_the_document_puts_them() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let server = {
+        let (seen, stop) = (seen.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut conn) = conn else { continue };
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                seen.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&buf).into_owned());
+                let _ = conn.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                );
+            }
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("params.yaml");
+    std::fs::write(
+        &doc,
+        r#"openapi: 3.0.3
+info: {title: params, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: X-Tenant, in: header, required: true, schema: {type: string, enum: [acme]}, example: acme}
+        - {name: session, in: cookie, required: true, schema: {type: string, pattern: "^s[0-9]+$"}, example: s42}
+        - {name: Accept, in: header, schema: {type: string}}
+      responses:
+        "200":
+          description: the things
+          content:
+            application/json:
+              schema: {type: object}
+"#,
+    )
+    .unwrap();
+    let args = DirectArgs {
+        openapi: Some(doc),
+        base_url: Some(format!("http://127.0.0.1:{port}")),
+        ..DirectArgs::default()
+    };
+    let direct = openapi::prepare_direct(&args, None, None).unwrap();
+    let e = &direct.contract.suite.endpoints[0];
+    // `Accept` is the media types' to say (OpenAPI ignores such a parameter).
+    assert_eq!(e.params.len(), 2, "{:?}", e.params);
+    let report = common::run_with(Arc::new(vec![direct.contract]), direct.config, "");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = std::net::TcpStream::connect(("127.0.0.1", port));
+    server.join().unwrap();
+    let seen = seen.lock().unwrap();
+    // (hyper writes header names in lower case)
+    assert!(
+        seen.iter().any(|r| r.starts_with("GET /things ")
+            && r.contains("x-tenant: acme")
+            && r.contains("cookie: session=s42")),
+        "no request carried both: {seen:#?}"
+    );
+    // And the generated negatives vary them: a session the pattern refuses was sent, with the
+    // tenant as the example gives it.
+    assert!(
+        seen.iter().any(|r| r.contains("cookie: session=")
+            && !r.contains("cookie: session=s42")
+            && r.contains("x-tenant: acme")),
+        "{seen:#?}"
+    );
+    assert!(!report.cases.is_empty());
+}

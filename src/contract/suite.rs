@@ -383,6 +383,21 @@ pub struct ParamSpec {
 pub enum ParamLocation {
     Path,
     Query,
+    /// A request header (OpenAPI `in: header`).
+    Header,
+    /// A cookie (OpenAPI `in: cookie`), sent in the `Cookie` header.
+    Cookie,
+}
+
+impl ParamLocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
 }
 
 /// A documented response.

@@ -213,10 +213,14 @@ pub fn for_endpoint(
                     refusal(contract, &doc, p.quote.clone()),
                 ),
             };
-            let location = match p.location {
-                ParamLocation::Path => "path",
-                ParamLocation::Query => "query",
-            };
+            let location = p.location.as_str();
+            // A header or cookie value must be one HTTP can carry (visible ASCII, spaces).
+            if matches!(p.location, ParamLocation::Header | ParamLocation::Cookie)
+                && !raw.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
+            {
+                dropped.names.push(format!("{}-{name}", p.name));
+                continue;
+            }
             out.push(Generated {
                 kind: "negative",
                 family: "param",

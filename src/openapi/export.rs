@@ -401,7 +401,7 @@ fn operation(
     for p in &endpoint.params {
         let mut param = json!({
             "name": p.name,
-            "in": match p.location { ParamLocation::Path => "path", ParamLocation::Query => "query" },
+            "in": p.location.as_str(),
             "required": p.required || p.location == ParamLocation::Path,
             "description": p.doc,
             "schema": component_ref(&p.schema),

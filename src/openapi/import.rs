@@ -568,9 +568,19 @@ impl<'a> Importer<'a> {
             let location = match location {
                 "path" => "path",
                 "query" => "query",
+                // OpenAPI: a header parameter named Accept, Content-Type or Authorization is
+                // ignored (the media types and the security scheme say those).
+                "header"
+                    if ["accept", "content-type", "authorization"]
+                        .contains(&name.to_ascii_lowercase().as_str()) =>
+                {
+                    continue;
+                }
+                "header" => "header",
+                "cookie" => "cookie",
                 other => {
                     self.notes.push(format!(
-                        "{at}: {other} parameter `{name}` left out (conform sends path and query parameters)"
+                        "{at}: {other} parameter `{name}` left out (not a place OpenAPI names)"
                     ));
                     continue;
                 }
