@@ -93,10 +93,10 @@ start_jupyter() {
 
 # measure TOOL DIR SECONDS: one line of JSON with the run's figures.
 measure() {
-  python3 - "$1" "$2" "$3" "$DOC" <<'EOF'
-import glob, json, re, sys
+  "$JV/bin/python" - "$1" "$2" "$3" "$DOC" <<'EOF'
+import glob, json, re, sys, yaml
 tool, d, secs, doc = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
-paths = json.load(open(doc))["paths"]
+paths = yaml.safe_load(open(doc))["paths"]
 def template(method, path):
     for t in paths:
         if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", re.escape(t).replace(r"\{", "{").replace(r"\}", "}")), path):

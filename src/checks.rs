@@ -300,7 +300,11 @@ fn body_rules<'a>(ctx: &'a StepContext<'_>, status: u16) -> Option<BodyRules<'a>
     }
     if status >= 400 {
         let e = &ctx.contract.suite.errors;
-        let decided = e.body_decided(status);
+        let decided = match &ctx.endpoint.error_bodies {
+            Some(shown) if shown.iter().any(|p| p.matches(status)) => None,
+            Some(_) => Some(ERROR_BODY_NOT_SHOWN),
+            None => e.body_decided(status),
+        };
         return Some(BodyRules {
             schema: &e.schema,
             clause: ctx.doc(&e.doc),
@@ -371,6 +375,9 @@ fn status(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
         _ => CheckResult::pass(STATUS, e.clause.clone()),
     }
 }
+
+/// Why an error body of an imported operation is only advised on where its document shows none.
+const ERROR_BODY_NOT_SHOWN: &str = "the document shows no error body for this status of this operation: any body or none conforms; the error schema is the one its other operations show";
 
 /// Why an answer the document declares for the operation does not fail the case's expectation.
 const DECLARED_STATUS: &str = "the document declares this status for the operation, so a target may answer it; the case's expectation is the contract's reading of which answer this request gets";

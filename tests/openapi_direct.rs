@@ -390,36 +390,8 @@ fn a_path_parameter_without_a_var_is_made_up_and_its_refusal_conforms() {
 /// 127.0.0.1 that records every request it gets sees them on the example request.
 #[test]
 fn header_and_cookie_parameters_are_sent_where_the_document_puts_them() {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let server = {
-        let (seen, stop) = (seen.clone(), stop.clone());
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stop.load(std::sync::atomic::Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(mut conn) = conn else { continue };
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match conn.read(&mut chunk) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                seen.lock()
-                    .unwrap()
-                    .push(String::from_utf8_lossy(&buf).into_owned());
-                let _ = conn.write_all(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
-                );
-            }
-        })
-    };
+    let server = Recorder::start("200 OK", "{}");
+    let port = server.port;
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("params.yaml");
     std::fs::write(
@@ -453,10 +425,7 @@ paths:
     // `Accept` is the media types' to say (OpenAPI ignores such a parameter).
     assert_eq!(e.params.len(), 2, "{:?}", e.params);
     let report = common::run_with(Arc::new(vec![direct.contract]), direct.config, "");
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let _ = std::net::TcpStream::connect(("127.0.0.1", port));
-    server.join().unwrap();
-    let seen = seen.lock().unwrap();
+    let seen = server.stop();
     // (hyper writes header names in lower case)
     assert!(
         seen.iter().any(|r| r.starts_with("GET /things ")
@@ -473,4 +442,128 @@ paths:
         "{seen:#?}"
     );
     assert!(!report.cases.is_empty());
+}
+
+/// A server on 127.0.0.1 that answers every request with one status and JSON body, and keeps
+/// each request's head; stopped by [`Recorder::stop`].
+struct Recorder {
+    port: u16,
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Recorder {
+    fn start(status: &'static str, body: &'static str) -> Recorder {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = {
+            let (seen, stop) = (seen.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for conn in listener.incoming() {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(mut conn) = conn else { continue };
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match conn.read(&mut chunk) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    seen.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&buf).into_owned());
+                    let answer = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = conn.write_all(answer.as_bytes());
+                }
+            })
+        };
+        Recorder {
+            port,
+            seen,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops the server; the requests it got.
+    fn stop(mut self) -> Vec<String> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+        let seen = self.seen.lock().unwrap().clone();
+        seen
+    }
+}
+
+/// The error body a document shows for one operation is stated there only: the same body on
+/// an operation whose document shows none only advises.
+#[test]
+fn an_error_body_is_stated_only_where_the_document_shows_it() {
+    let server = Recorder::start("400 Bad Request", r#"{"reason": null}"#);
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("errors.yaml");
+    std::fs::write(
+        &doc,
+        r#"openapi: 3.0.3
+info: {title: errors, version: "1"}
+paths:
+  /shown:
+    get:
+      operationId: shown
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "400":
+          description: Bad request
+          content:
+            application/json:
+              schema: {type: object, properties: {reason: {type: string}}}
+  /silent:
+    get:
+      operationId: silent
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+"#,
+    )
+    .unwrap();
+    let args = DirectArgs {
+        openapi: Some(doc),
+        base_url: Some(format!("http://127.0.0.1:{}", server.port)),
+        ..DirectArgs::default()
+    };
+    let direct = openapi::prepare_direct(&args, None, None).unwrap();
+    let report = common::run_with(Arc::new(vec![direct.contract]), direct.config, "");
+    server.stop();
+    let failed = common::failures(&report);
+    let schema_failed = |name: &str| {
+        failed
+            .iter()
+            .any(|(id, checks)| id.contains(name) && checks.iter().any(|c| c == "schema"))
+    };
+    assert!(
+        schema_failed("::shown"),
+        "the shown body's rule must fail: {failed:?}"
+    );
+    assert!(
+        !schema_failed("::silent"),
+        "no body is shown for /silent: {failed:?}"
+    );
+    let advised = common::advisories(&report);
+    assert!(
+        advised.iter().any(
+            |(id, checks)| id.contains("silent") && checks.iter().any(|c| c.contains("schema"))
+        ),
+        "{advised:?}"
+    );
 }

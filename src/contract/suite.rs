@@ -280,6 +280,11 @@ pub struct EndpointSpec {
     /// never more than an advisory, and a declared 5xx is not an undeclared server error.
     #[serde(default)]
     pub declared: Vec<String>,
+    /// An imported operation's error statuses whose body its document shows (codes or classes):
+    /// for them the error schema is stated, for its other error answers it is decided. Absent,
+    /// the suite's `[errors]` says for every operation.
+    #[serde(default)]
+    pub error_bodies: Option<Vec<StatusPattern>>,
 }
 
 /// Per-endpoint settings of the case generators.

@@ -211,6 +211,8 @@ struct Importer<'a> {
     notes: Vec<String>,
     /// Endpoint id → the body fields whose valid values depend on the target's state.
     state_bound: BTreeMap<String, Vec<String>>,
+    /// The error body chosen as the suite's error schema (schema as written, media type).
+    error_choice: Option<(Value, String)>,
 }
 
 impl<'a> Importer<'a> {
@@ -252,6 +254,7 @@ impl<'a> Importer<'a> {
             locations: BTreeMap::new(),
             notes: Vec::new(),
             state_bound: BTreeMap::new(),
+            error_choice: None,
         })
     }
 
@@ -1080,6 +1083,7 @@ impl<'a> Importer<'a> {
                 counts.len()
             ));
         }
+        self.error_choice = Some((schema.clone(), media.clone()));
         let file = self.schema_file(&schema, "error", "error answer")?;
         let mut spec = json!({ "schema": file, "doc": doc });
         // The body is stated for the statuses the document shows it for (every status, for a
@@ -1379,6 +1383,28 @@ impl<'a> Importer<'a> {
                 .collect();
             if !declared.is_empty() {
                 t.push_str(&format!("declared = {}\n", toml_inline(&json!(declared))?));
+            }
+            if let (Some((schema, media)), true) = (&self.error_choice, e.ext.is_null()) {
+                let mut shown: Vec<Value> = Vec::new();
+                let mut everywhere = false;
+                for (s, m, _, code) in &e.errors {
+                    if s != schema || m != media {
+                        continue;
+                    }
+                    match code.parse::<u16>() {
+                        Ok(c) => shown.push(json!(c)),
+                        Err(_) if code.len() == 3 && code[1..].eq_ignore_ascii_case("xx") => {
+                            shown.push(json!(code.to_ascii_lowercase()))
+                        }
+                        Err(_) => everywhere = true,
+                    }
+                }
+                if !everywhere {
+                    t.push_str(&format!(
+                        "error_bodies = {}\n",
+                        toml_inline(&Value::Array(shown))?
+                    ));
+                }
             }
         }
         for c in &cases {
