@@ -5,10 +5,12 @@
 //! line becomes its target: the base URL, the operator's headers and variables. A credential
 //! given as a header the document's security scheme describes (`Authorization: Bearer T` for a
 //! bearer scheme, the API-key header) becomes the scheme's variable, so that auth cases can
-//! vary it; any other header goes on every request as it is. Variables the document's
-//! operations need but the operator did not give (an id in a path) skip the cases that need
-//! them, each saying which `--var` would run it; only a missing credential is an error, as a
-//! run where every case is refused proves nothing.
+//! vary it; any other header goes on every request as it is. A parameter the operator gives
+//! no value for (an id in a path) is made up from its schema, one value per case, and the
+//! requests that send it may be refused (the object may not exist); other variables the
+//! operator did not give skip the cases that need them, each saying which `--var` would run
+//! it. Only a missing credential is an error, as a run where every case is refused proves
+//! nothing.
 
 use std::path::PathBuf;
 
