@@ -353,15 +353,23 @@ impl Redactor {
         let redactor = Redactor::new();
         for (name, target) in &config.targets {
             let scoped = redactor.scoped(name);
-            let spec = contracts
-                .iter()
-                .find(|c| c.name() == name)
-                .map(|c| &c.suite.variables);
+            let contract = contracts.iter().find(|c| c.name() == name);
+            let spec = contract.map(|c| &c.suite.variables);
             for (key, value) in &target.vars {
                 let secret = target.from_env.contains(key)
                     || spec.and_then(|s| s.get(key)).is_some_and(|v| v.secret);
                 if secret {
                     scoped.add_value(value, &env_name(name, key));
+                }
+                // Basic credentials travel base64-encoded: that spelling is the secret too.
+                let basic = contract.is_some_and(|c| {
+                    c.suite.auth.scheme == crate::contract::AuthScheme::Basic
+                        && c.suite.auth.variable == *key
+                });
+                if let (true, Some(text)) = (basic, value.as_str()) {
+                    use base64::Engine;
+                    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+                    scoped.add(&encoded, &env_name(name, key));
                 }
             }
             for (header, value) in &target.headers {

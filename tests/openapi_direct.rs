@@ -567,3 +567,89 @@ paths:
         "{advised:?}"
     );
 }
+
+/// Each security scheme conform can present puts the credential where the document says, and
+/// its auth cases vary it there: an API key in the query or a cookie, HTTP basic.
+#[test]
+fn every_security_scheme_carries_its_credential_where_the_document_says() {
+    let schemes = [
+        (
+            "query",
+            r#"{type: apiKey, in: query, name: api_key}"#,
+            vec!["--var", "token=k-123"],
+            "GET /things?api_key=k-123 ",
+        ),
+        (
+            "cookie",
+            r#"{type: apiKey, in: cookie, name: sid}"#,
+            vec!["--var", "token=k-123"],
+            "cookie: sid=k-123",
+        ),
+        (
+            "basic",
+            r#"{type: http, scheme: basic}"#,
+            vec!["-H", "Authorization: Basic dXNlcjpwdw=="],
+            "authorization: Basic dXNlcjpwdw==",
+        ),
+    ];
+    for (name, scheme, extra, carries) in schemes {
+        let server = Recorder::start("200 OK", "{}");
+        let dir = tempfile::tempdir().unwrap();
+        let doc = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(
+            &doc,
+            format!(
+                r#"openapi: 3.0.3
+info: {{title: {name}, version: "1"}}
+security: [{{key: []}}]
+components: {{securitySchemes: {{key: {scheme}}}}}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        "200": {{description: ok, content: {{application/json: {{schema: {{type: object}}}}}}}}
+        "401": {{description: no credential}}
+"#
+            ),
+        )
+        .unwrap();
+        let mut args = DirectArgs {
+            openapi: Some(doc),
+            base_url: Some(format!("http://127.0.0.1:{}", server.port)),
+            ..DirectArgs::default()
+        };
+        match extra[0] {
+            "-H" => args.headers.push(extra[1].to_string()),
+            _ => args.vars.push(extra[1].to_string()),
+        }
+        let direct = openapi::prepare_direct(&args, None, None).unwrap();
+        let report = common::run_with(Arc::new(vec![direct.contract]), direct.config, "");
+        let seen = server.stop();
+        let example = seen
+            .iter()
+            .filter(|r| r.starts_with("GET /things"))
+            .filter(|r| r.contains(carries))
+            .count();
+        assert!(
+            example >= 1,
+            "{name}: no request carried {carries:?}: {seen:#?}"
+        );
+        // The auth cases ran, and one of them sent no credential at all.
+        let auth_cases = report.cases.iter().filter(|c| c.kind == "auth").count();
+        assert!(auth_cases >= 3, "{name}: {auth_cases} auth cases");
+        assert!(
+            seen.iter().any(|r| r.starts_with("GET /things")
+                && !r.contains("k-123")
+                && !r.contains("dXNlcjpwdw==")
+                && !r.to_ascii_lowercase().contains("authorization:")),
+            "{name}: no request without the credential: {seen:#?}"
+        );
+        // The credential is in no output.
+        let text = serde_json::to_string(&report).unwrap();
+        assert!(
+            !text.contains("k-123") && !text.contains("dXNlcjpwdw=="),
+            "{name}"
+        );
+    }
+}
