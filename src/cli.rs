@@ -52,7 +52,7 @@ pub enum Command {
     #[command(subcommand)]
     Export(crate::openapi::ExportCommand),
     /// Create a contract from another format: `import openapi FILE --name NAME [--out DIR]`
-    /// (OpenAPI 3.0/3.1, YAML or JSON).
+    /// (OpenAPI 3.0/3.1 or Swagger 2.0, YAML or JSON).
     #[command(subcommand)]
     Import(crate::openapi::ImportCommand),
     /// Compare two report.json files: newly failing, newly passing, new and vanished cases

@@ -110,7 +110,7 @@ pub struct ExportArgs {
 /// `conform import FORMAT ...`.
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
-    /// Create `schemas/NAME/*.json` and `suites/NAME.toml` from an OpenAPI 3.0 or 3.1 document
+    /// Create `schemas/NAME/*.json` and `suites/NAME.toml` from an OpenAPI 3.0/3.1 or Swagger 2.0 document
     /// (YAML or JSON; `$ref`s to other files are bundled).
     Openapi(ImportArgs),
 }
