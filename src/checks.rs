@@ -338,27 +338,19 @@ pub fn evaluate(ctx: &StepContext<'_>, got: &Incoming) -> (Vec<CheckResult>, Opt
 fn status(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
     let e = ctx.expected;
     let got_text = || format!("got {} {}", got.status, snippet(&got.body));
-    // A declared status softens only an expectation the document does not word itself (a
-    // link's promise that the created object reads back is held to).
-    if !e.stated.allows(got.status) && e.quote.is_none() && ctx.endpoint.declares(got.status) {
-        return CheckResult::advisory(
-            STATUS,
-            format!(
-                "expected status {}, {} (a status the document declares for this operation)",
-                e.stated.describe(),
-                got_text()
-            ),
-            e.clause.clone(),
-            DECLARED_STATUS,
-        );
-    }
     if !e.stated.allows(got.status) {
-        return CheckResult::fail(
-            STATUS,
-            format!("expected status {}, {}", e.stated.describe(), got_text()),
-            e.clause.clone(),
-            e.quote.as_deref(),
-        );
+        let expected = format!("expected status {}, {}", e.stated.describe(), got_text());
+        // A declared status softens only an expectation the document does not word itself (a
+        // link's promise that the created object reads back is held to).
+        if e.quote.is_none() && ctx.endpoint.declares(got.status) {
+            return CheckResult::advisory(
+                STATUS,
+                format!("{expected} (a status the document declares for this operation)"),
+                e.clause.clone(),
+                DECLARED_STATUS,
+            );
+        }
+        return CheckResult::fail(STATUS, expected, e.clause.clone(), e.quote.as_deref());
     }
     match &e.decided {
         Some((narrow, reason)) if !narrow.allows(got.status) => CheckResult::advisory(

@@ -367,9 +367,7 @@ impl Redactor {
                         && c.suite.auth.variable == *key
                 });
                 if let (true, Some(text)) = (basic, value.as_str()) {
-                    use base64::Engine;
-                    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-                    scoped.add(&encoded, &env_name(name, key));
+                    scoped.add(&crate::contract::basic_token(text), &env_name(name, key));
                 }
             }
             for (header, value) in &target.headers {

@@ -943,7 +943,10 @@ fn credential_parts(
     let name = auth.carrier().to_string();
     let mut present = |token: &str| match auth.scheme {
         S::Bearer => headers.push(("Authorization".into(), format!("Bearer {token}"))),
-        S::Basic => headers.push(("Authorization".into(), format!("Basic {}", basic(token)))),
+        S::Basic => headers.push((
+            "Authorization".into(),
+            format!("Basic {}", crate::contract::basic_token(token)),
+        )),
         S::Header => headers.push((name.clone(), token.to_string())),
         S::Query => query.push((name.clone(), token.to_string())),
         S::Cookie => headers.push(("Cookie".into(), format!("{name}={token}"))),
@@ -964,7 +967,7 @@ fn credential_parts(
             AuthVariant::ExpiredJwt => present(EXPIRED_JWT),
             AuthVariant::WrongScheme if auth.scheme == S::Basic => headers.push((
                 "Authorization".into(),
-                format!("Bearer {}", basic(&value_of(var)?)),
+                format!("Bearer {}", crate::contract::basic_token(&value_of(var)?)),
             )),
             AuthVariant::WrongScheme => {
                 headers.push(("Authorization".into(), format!("Basic {}", value_of(var)?)))
@@ -979,12 +982,6 @@ fn credential_parts(
         },
     }
     Ok(())
-}
-
-/// `user:password` as the Basic scheme sends it.
-fn basic(user_password: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(user_password)
 }
 
 fn form_encode(s: &str) -> String {

@@ -46,12 +46,6 @@ fn contract(name: &str) -> Contract {
         .expect("known contract")
 }
 
-fn exported(name: &str) -> Value {
-    let c = contract(name);
-    let examples = common::path("tests/examples").join(name);
-    openapi::export(&c, Some(&examples)).expect("exports")
-}
-
 fn violations(v: &Validator, doc: &Value) -> Vec<String> {
     v.iter_errors(doc)
         .map(|e| format!("{}: {e}", e.instance_path()))
@@ -62,7 +56,7 @@ fn violations(v: &Validator, doc: &Value) -> Vec<String> {
 fn every_contract_exports_a_valid_openapi_3_1_document() {
     let v = oas_validator();
     for name in CONTRACTS {
-        let doc = exported(name);
+        let doc = common::exported(name);
         let errors = violations(&v, &doc);
         assert!(errors.is_empty(), "{name}: {errors:#?}");
     }
@@ -72,13 +66,13 @@ fn every_contract_exports_a_valid_openapi_3_1_document() {
 fn the_vendored_schema_refuses_a_broken_document() {
     // The validity test above is only worth something if the schema can say no.
     let v = oas_validator();
-    let mut doc = exported("tenpay");
+    let mut doc = common::exported("tenpay");
     doc["paths"]["/User/{id}/status"]["get"]["responses"]["200"]
         .as_object_mut()
         .unwrap()
         .remove("description");
     assert!(!violations(&v, &doc).is_empty());
-    let mut doc = exported("onboard");
+    let mut doc = common::exported("onboard");
     doc["components"]["securitySchemes"]["x-auth-token"]["in"] = json!("body");
     assert!(!violations(&v, &doc).is_empty());
 }
@@ -87,7 +81,7 @@ fn the_vendored_schema_refuses_a_broken_document() {
 fn every_example_in_the_export_validates_against_its_own_schema() {
     let mut total = 0;
     for name in CONTRACTS {
-        let doc = exported(name);
+        let doc = common::exported(name);
         let text = doc.to_string();
         total += text.matches("\"value\":").count();
         let bad = openapi::example_violations(&doc).expect("schemas compile in the document");
@@ -99,7 +93,7 @@ fn every_example_in_the_export_validates_against_its_own_schema() {
 
 #[test]
 fn the_example_check_catches_a_broken_example() {
-    let mut doc = exported("tss");
+    let mut doc = common::exported("tss");
     let media = &mut doc["paths"]["/api/user/profile"]["post"]["requestBody"]["content"]
         ["application/json"];
     media["examples"]["conform"]["value"]["gender"] = json!("MALE");
@@ -113,7 +107,7 @@ fn the_example_check_catches_a_broken_example() {
 
 #[test]
 fn the_export_says_what_the_suite_says() {
-    let tropipay = exported("tropipay");
+    let tropipay = common::exported("tropipay");
     let op = &tropipay["paths"]["/users/sendSecurityCode"]["post"];
     assert_eq!(op["operationId"], "send-security-code");
     // Every documented response, bad credentials, invalid input and the status table.
@@ -172,7 +166,7 @@ fn the_export_says_what_the_suite_says() {
         "${security_code}"
     );
 
-    let onboard = exported("onboard");
+    let onboard = common::exported("onboard");
     assert_eq!(
         onboard["components"]["securitySchemes"]["x-auth-token"],
         json!({ "type": "apiKey", "in": "header", "name": "x-auth-token",
@@ -183,7 +177,7 @@ fn the_export_says_what_the_suite_says() {
     assert_eq!(cases.as_array().unwrap().len(), 1);
     assert_eq!(cases[0]["name"], "me");
 
-    let tenpay = exported("tenpay");
+    let tenpay = common::exported("tenpay");
     // Its problem+json media type is decided: no standard field says it, the extension does.
     let problem = &tenpay["paths"]["/User/{id}/status"]["get"]["responses"]["4XX"];
     assert!(!problem.to_string().contains("problem+json"), "{problem}");
@@ -245,7 +239,7 @@ fn export_then_import_finds_the_same_faults() {
     // generated cases (auth, negative, boundary, positive) and the single-request suite cases.
     let dir = tempfile::tempdir().unwrap();
     for name in CONTRACTS {
-        let doc = exported(name);
+        let doc = common::exported(name);
         let out = dir.path().join(name);
         openapi::import(&doc, &format!("{name}.openapi.json"), name, &out)
             .unwrap_or_else(|e| panic!("{name}: {e:?}"));
@@ -305,7 +299,7 @@ fn a_round_trip_on_the_correct_server_holds() {
     let dir = tempfile::tempdir().unwrap();
     for name in CONTRACTS {
         let out = dir.path().join(name);
-        openapi::import(&exported(name), "x.json", name, &out).unwrap();
+        openapi::import(&common::exported(name), "x.json", name, &out).unwrap();
         let imported = contract::load_suite(
             &out.join("suites").join(format!("{name}.toml")),
             &out.join("schemas"),
@@ -324,7 +318,7 @@ fn a_round_trip_on_the_correct_server_holds() {
 #[test]
 fn the_import_keeps_the_schema_files_and_their_refs() {
     let dir = tempfile::tempdir().unwrap();
-    openapi::import(&exported("tss"), "tss.json", "tss", dir.path()).unwrap();
+    openapi::import(&common::exported("tss"), "tss.json", "tss", dir.path()).unwrap();
     let schemas = dir.path().join("schemas/tss");
     let defs: Value =
         serde_json::from_str(&std::fs::read_to_string(schemas.join("defs.json")).unwrap()).unwrap();
@@ -418,7 +412,11 @@ fn malformed_documents_are_clear_errors_with_exit_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let good = write(dir.path(), "good.json", &exported("onboard").to_string());
+    let good = write(
+        dir.path(),
+        "good.json",
+        &common::exported("onboard").to_string(),
+    );
     let out = conform()
         .args(["import", "openapi"])
         .arg(&good)
@@ -525,7 +523,7 @@ fn damaged_documents_never_panic_the_import() {
     let mut rng = StdRng::seed_from_u64(9);
     let mut outcomes = (0, 0);
     for name in CONTRACTS {
-        let doc = exported(name);
+        let doc = common::exported(name);
         let mut all = Vec::new();
         pointers(&doc, String::new(), &mut all);
         for i in 0..40 {

@@ -45,12 +45,7 @@ fn strip(v: &mut Value) {
 
 /// The contract exported to a plain OpenAPI document, written to `dir/<name>.json`.
 fn plain_document(name: &str, dir: &Path) -> PathBuf {
-    let c = common::contracts()
-        .iter()
-        .find(|c| c.name() == name)
-        .map(|c| contract::load_suite(&c.suite_path, &common::path("schemas")).unwrap())
-        .unwrap();
-    let mut doc = openapi::export(&c, Some(&common::path("tests/examples").join(name))).unwrap();
+    let mut doc = common::exported(name);
     strip(&mut doc);
     let text = doc.to_string();
     assert!(!text.contains("\"x-conform\":") && !text.contains("\"x-decided\":"));
@@ -93,8 +88,13 @@ fn command_line(name: &str, file: &Path, fixtures: &TargetConfig) -> DirectArgs 
 
 fn run(name: &str, file: &Path, faults: &[&str], lenient: bool) -> Report {
     let (_server, fixtures) = common::server_with(faults, lenient);
-    let direct = openapi::prepare_direct(&command_line(name, file, &fixtures), None, None)
-        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    run_direct(&command_line(name, file, &fixtures))
+}
+
+/// What `conform run --openapi` with these arguments reports (the library path the binary
+/// takes).
+fn run_direct(args: &DirectArgs) -> Report {
+    let direct = openapi::prepare_direct(args, None, None).unwrap_or_else(|e| panic!("{e:#}"));
     common::run_with(Arc::new(vec![direct.contract]), direct.config, "")
 }
 
@@ -215,12 +215,7 @@ fn every_fault_openapi_can_express_is_caught() {
 fn exported_documents_run_with_openapi_hold_on_both_servers() {
     let dir = tempfile::tempdir().unwrap();
     for name in CONTRACTS {
-        let c = common::contracts()
-            .iter()
-            .find(|c| c.name() == name)
-            .map(|c| contract::load_suite(&c.suite_path, &common::path("schemas")).unwrap())
-            .unwrap();
-        let doc = openapi::export(&c, Some(&common::path("tests/examples").join(name))).unwrap();
+        let doc = common::exported(name);
         let file = dir.path().join(format!("{name}-full.json"));
         std::fs::write(&file, doc.to_string()).unwrap();
         for lenient in [false, true] {
@@ -244,8 +239,7 @@ fn exported_documents_run_with_openapi_hold_on_both_servers() {
                 .filter(|(k, _)| known.contains_key(*k))
                 .map(|(k, v)| format!("{k}:={v}"))
                 .collect();
-            let direct = openapi::prepare_direct(&args, None, None).unwrap();
-            let report = common::run_with(Arc::new(vec![direct.contract]), direct.config, "");
+            let report = run_direct(&args);
             assert!(report.cases.len() > 5, "{name}");
             let f = failed(&report);
             assert!(f.is_empty(), "{name} (lenient {lenient}): {f:#?}");
@@ -542,8 +536,7 @@ paths:
         base_url: Some(format!("http://127.0.0.1:{}", server.port)),
         ..DirectArgs::default()
     };
-    let direct = openapi::prepare_direct(&args, None, None).unwrap();
-    let report = common::run_with(Arc::new(vec![direct.contract]), direct.config, "");
+    let report = run_direct(&args);
     server.stop();
     let failed = common::failures(&report);
     let schema_failed = |name: &str| {
@@ -623,8 +616,7 @@ paths:
             "-H" => args.headers.push(extra[1].to_string()),
             _ => args.vars.push(extra[1].to_string()),
         }
-        let direct = openapi::prepare_direct(&args, None, None).unwrap();
-        let report = common::run_with(Arc::new(vec![direct.contract]), direct.config, "");
+        let report = run_direct(&args);
         let seen = server.stop();
         let example = seen
             .iter()

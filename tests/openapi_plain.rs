@@ -31,12 +31,7 @@ fn strip(v: &mut Value) {
 }
 
 fn plain_import(name: &str, dir: &std::path::Path) -> std::path::PathBuf {
-    let c = common::contracts()
-        .iter()
-        .find(|c| c.name() == name)
-        .map(|c| contract::load_suite(&c.suite_path, &common::path("schemas")).unwrap())
-        .unwrap();
-    let mut doc = openapi::export(&c, Some(&common::path("tests/examples").join(name))).unwrap();
+    let mut doc = common::exported(name);
     strip(&mut doc);
     assert!(!doc.to_string().contains("x-conform"));
     let out = dir.join(name);

@@ -95,19 +95,20 @@ pub fn load_suite(path: &Path, schemas_root: &Path) -> Result<Contract, Contract
         contract: suite.name.clone(),
         source,
     })?;
-    assemble(suite, &text, &files, path)
+    assemble(suite, &text, &files, None, path)
 }
 
-/// A contract from a suite's text and its schema files held in memory (`conform run --openapi`
-/// imports a document this way, writing nothing); `path` names the suite in messages and
-/// reports.
+/// A contract from a suite's text and its schema files held in memory, already compiled
+/// (`conform run --openapi` imports a document this way, writing nothing, and the import
+/// compiled the schemas to build the suite); `path` names the suite in messages and reports.
 pub fn from_parts(
     text: &str,
     files: &[(String, Vec<u8>)],
+    schemas: SchemaSet,
     path: &Path,
 ) -> Result<Contract, ContractError> {
     let suite = parse_suite(text, path)?;
-    assemble(suite, text, files, path)
+    assemble(suite, text, files, Some(schemas), path)
 }
 
 fn parse_suite(text: &str, path: &Path) -> Result<SuiteFile, ContractError> {
@@ -122,10 +123,12 @@ fn parse_suite(text: &str, path: &Path) -> Result<SuiteFile, ContractError> {
     Ok(suite)
 }
 
+/// The contract of a parsed suite and its schema files (compiled here unless `compiled`).
 fn assemble(
     suite: SuiteFile,
     text: &str,
     files: &[(String, Vec<u8>)],
+    compiled: Option<SchemaSet>,
     path: &Path,
 ) -> Result<Contract, ContractError> {
     let mut hasher = Sha256::new();
@@ -139,7 +142,10 @@ fn assemble(
         contract: suite.name.clone(),
         source,
     };
-    let schemas = SchemaSet::compile(&suite.name, files).map_err(schema_err)?;
+    let schemas = match compiled {
+        Some(s) => s,
+        None => SchemaSet::compile(&suite.name, files).map_err(schema_err)?,
+    };
     if let Some(file) = referenced_schemas(&suite)
         .into_iter()
         .find(|f| !schemas.has(f))

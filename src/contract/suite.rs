@@ -100,6 +100,13 @@ pub enum AuthScheme {
     None,
 }
 
+/// `user:password` as the Basic scheme sends it (base64): what goes on the wire, and what the
+/// redactor must also know as the secret.
+pub fn basic_token(user_password: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(user_password)
+}
+
 impl AuthSpec {
     pub fn variable(&self) -> &str {
         &self.variable

@@ -92,9 +92,9 @@ pub fn prepare(
     let doc = read_document(file)?;
     let name = args.name.clone().unwrap_or_else(|| name_from(file));
     let built = build(&doc.value, &doc.source, &name)?;
-    let mut contract = load_built(&built, &doc.source)?;
     let mut notes = doc.notes.clone();
     notes.extend(built.notes.iter().cloned());
+    let mut contract = load_built(built, &doc.source)?;
 
     let from_config = config.and_then(|c| c.targets.get(&name)).cloned();
     let base_url = match (&args.base_url, &from_config, placeholder_url) {

@@ -41,12 +41,13 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
-/// A contract built from an OpenAPI document, held in memory: its schema files, its suite's
-/// text, and what the import left out.
-#[derive(Debug, Clone)]
+/// A contract built from an OpenAPI document, held in memory: its schema files (and their
+/// compiled set, which building the suite needed), its suite's text, and what the import left
+/// out.
 pub struct Built {
     pub name: String,
     pub files: Vec<(String, Vec<u8>)>,
+    pub schemas: SchemaSet,
     pub suite_text: String,
     pub notes: Vec<String>,
 }
@@ -86,15 +87,17 @@ pub fn build(doc: &Value, source: &str, name: &str) -> Result<Built, OpenApiErro
     Ok(Built {
         name: name.to_string(),
         files,
+        schemas,
         suite_text,
         notes: imp.notes,
     })
 }
 
-/// The contract of a built import, loaded as `conform` loads any contract (the same checks).
-pub fn load_built(built: &Built, source: &str) -> Result<contract::Contract, OpenApiError> {
+/// The contract of a built import, loaded as `conform` loads any contract (the same checks,
+/// on the schemas the build compiled).
+pub fn load_built(built: Built, source: &str) -> Result<contract::Contract, OpenApiError> {
     let path = PathBuf::from(source);
-    contract::from_parts(&built.suite_text, &built.files, &path).map_err(|e| {
+    contract::from_parts(&built.suite_text, &built.files, built.schemas, &path).map_err(|e| {
         OpenApiError::LoadBuilt {
             origin: source.to_string(),
             source: e,
@@ -1184,42 +1187,10 @@ impl<'a> Importer<'a> {
         for (e, ex) in endpoints.iter().zip(&examples) {
             if let Some(cs) = e.ext.get("cases").and_then(Value::as_array) {
                 cases.extend(cs.iter().cloned());
-            } else if !from_ext && e.method == "GET" {
-                let mut step = json!({ "endpoint": e.id });
-                if let Some(p) = ex.as_ref().and_then(|x| x.get("params")) {
-                    step["params"] = p.clone();
+            } else if !from_ext {
+                if let Some(c) = plain_request_case(e, ex.as_ref()) {
+                    cases.push(c);
                 }
-                cases.push(json!({
-                    "name": e.id,
-                    "description": format!("{} {} with the example request answers a documented success", e.method, e.path),
-                    "doc": e.doc,
-                    "steps": [step],
-                }));
-            } else if !from_ext
-                && e.body.is_none()
-                && matches!(e.method.as_str(), "POST" | "PUT" | "PATCH")
-                && e.path.contains('{')
-            {
-                // An action with no body on a named object (restart a kernel, checkpoint a
-                // file) has nothing for the generators to vary: one plain request, held to no
-                // server error and to the documented answers' shapes. Whether it succeeds
-                // depends on the object the path names, so any 2xx or 4xx is the expectation.
-                // An action on no named object (`POST /users/disable`) may be the account's
-                // own, ending the credential the rest of the run needs: it is not sent.
-                let mut step = json!({
-                    "endpoint": e.id,
-                    "expect": ["2xx", "4xx"],
-                    "expect_decided": "whether the action succeeds depends on the target's state (the object its path names): a refusal conforms",
-                });
-                if let Some(p) = ex.as_ref().and_then(|x| x.get("params")) {
-                    step["params"] = p.clone();
-                }
-                cases.push(json!({
-                    "name": e.id,
-                    "description": format!("{} {} without a body (the document gives it none) answers without a server error", e.method, e.path),
-                    "doc": e.doc,
-                    "steps": [step],
-                }));
             }
         }
 
@@ -1585,6 +1556,41 @@ impl Importer<'_> {
         }
         Value::Object(map)
     }
+}
+
+/// The one-request case of an operation the generators have nothing to vary for, if it gets
+/// one: a GET, with the example request, must answer a documented success; an action with no
+/// body on a named object (restart a kernel, checkpoint a file) is held to no server error and
+/// the documented answers' shapes, and since whether it succeeds depends on the object the
+/// path names, any 2xx or 4xx is the expectation. An action on no named object (`POST
+/// /users/disable`) may be the account's own, ending the credential the rest of the run needs:
+/// it is not sent.
+fn plain_request_case(e: &Endpoint, example: Option<&Value>) -> Option<Value> {
+    let mut step = json!({ "endpoint": e.id });
+    let description = if e.method == "GET" {
+        format!(
+            "{} {} with the example request answers a documented success",
+            e.method, e.path
+        )
+    } else if e.body.is_none()
+        && matches!(e.method.as_str(), "POST" | "PUT" | "PATCH")
+        && e.path.contains('{')
+    {
+        step["expect"] = json!(["2xx", "4xx"]);
+        step["expect_decided"] = json!(
+            "whether the action succeeds depends on the target's state (the object its path names): a refusal conforms"
+        );
+        format!(
+            "{} {} without a body (the document gives it none) answers without a server error",
+            e.method, e.path
+        )
+    } else {
+        return None;
+    };
+    if let Some(p) = example.and_then(|x| x.get("params")) {
+        step["params"] = p.clone();
+    }
+    Some(json!({ "name": e.id, "description": description, "doc": e.doc, "steps": [step] }))
 }
 
 /// Whether a body field's valid values depend on the target's state (its name says so).

@@ -170,3 +170,14 @@ pub fn text(o: &std::process::Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// A shipped contract as `conform export openapi` writes it (freshly loaded from its files,
+/// with the documents' examples).
+pub fn exported(name: &str) -> serde_json::Value {
+    let c = contracts()
+        .iter()
+        .find(|c| c.name() == name)
+        .map(|c| contract::load_suite(&c.suite_path, &path("schemas")).expect("reloads"))
+        .expect("known contract");
+    conform::openapi::export(&c, Some(&path("tests/examples").join(name))).expect("exports")
+}
