@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use conform::config::TargetConfig;
 use conform::contract;
-use conform::runner::{self, RunContext, RunSettings};
+use conform::engine::{self, RunContext, RunSettings};
 
 fn main() {
     // `cargo bench` passes --bench; nothing else to parse.
@@ -77,10 +77,10 @@ fn main() {
         let (mut server, config) = serve(&bin, &tmp.join(format!("cpu-{i}.toml")), 0);
         let ctx =
             Arc::new(RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap());
-        let plans = runner::plan_for(&ctx, Default::default()).unwrap().cases;
+        let plans = engine::plan_for(&ctx, Default::default()).unwrap().cases;
         let n = plans.len();
         let before = cpu_time();
-        let report = rt.block_on(runner::execute(ctx, plans, 16));
+        let report = rt.block_on(engine::execute(ctx, plans, 16));
         let spent = cpu_time() - before;
         assert_eq!(report.summary.failed, 0, "the reference server should pass");
         per_case.push(spent / n as u32);
@@ -104,14 +104,14 @@ fn main() {
             let ctx = Arc::new(
                 RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap(),
             );
-            let plans = runner::plan_for(&ctx, Default::default()).unwrap().cases;
+            let plans = engine::plan_for(&ctx, Default::default()).unwrap().cases;
             // Cases holding the same serial key run one after another: their requests chain.
             let serial: BTreeMap<String, Option<String>> = plans
                 .iter()
                 .map(|p| (p.id.clone(), p.serial.clone()))
                 .collect();
             let started = Instant::now();
-            let report = rt.block_on(runner::execute(ctx, plans, concurrency));
+            let report = rt.block_on(engine::execute(ctx, plans, concurrency));
             walls.push(started.elapsed());
             let _ = server.kill();
             let _ = server.wait();

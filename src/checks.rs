@@ -25,6 +25,8 @@ pub const SCHEMA: &str = "schema";
 pub const STATUS_TABLE: &str = "status-table";
 pub const TRANSPORT: &str = "transport";
 pub const CAPTURE: &str = "capture";
+/// conform itself failed while running the case (a panic): says nothing about the target.
+pub const HARNESS: &str = "harness";
 
 /// Every check id, in the order checks run.
 pub const ALL: &[&str] = &[

@@ -1,5 +1,5 @@
 //! The command line: options (clap derive) and the wiring of contracts, config, server and
-//! runner for each subcommand. `main.rs` only calls [`main`].
+//! engine for each subcommand. `main.rs` only calls [`main`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,16 +13,12 @@ use crate::config::TargetConfig;
 use crate::contract::{self, Contract};
 use crate::generate::GenerateOptions;
 use crate::http::{HttpOptions, DEFAULT_BODY_LIMIT};
-use crate::runner::{self, RunContext, RunSettings, DEFAULT_RUN_TIMEOUT};
+use crate::console::{self, Console, ConsoleArgs, Format as ConsoleFormat};
+use crate::engine::{self, RunContext, RunOptions, RunSettings, DEFAULT_RUN_TIMEOUT};
+use crate::exit::Exit;
+use crate::report::transcript;
 use crate::server::{self, RunningServer, ServerOptions};
 use crate::{plan, reporting};
-
-/// Every case held (skips allowed).
-pub const EXIT_HELD: u8 = 0;
-/// At least one conformance failure.
-pub const EXIT_FAILED: u8 = 1;
-/// Bad usage, bad config or contracts, or an unreachable target.
-pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -130,9 +126,9 @@ pub struct RunArgs {
     /// Report formats, baseline, known failures, partition.
     #[command(flatten)]
     pub reporting: reporting::ReportArgs,
-    /// libtest options: FILTER, --exact, --skip, --list, --test-threads N (default 16), ...
+    /// libtest options (FILTER, --exact, --skip, --list, --test-threads N, -q) and --format.
     #[command(flatten)]
-    pub test: libtest_mimic::Arguments,
+    pub test: ConsoleArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -185,7 +181,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Serve(args) => serve(args),
-        Command::List(args) => list(args).map(|()| EXIT_HELD),
+        Command::List(args) => list(args).map(|()| Exit::Held),
         Command::Export(cmd) => crate::openapi::export_command(cmd),
         Command::Import(cmd) => crate::openapi::import_command(cmd),
         Command::Diff(args) => reporting::diff(args),
@@ -193,10 +189,10 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => reporting::verify(args),
     };
     match result {
-        Ok(code) => ExitCode::from(code),
+        Ok(exit) => exit.into(),
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(EXIT_USAGE)
+            Exit::Usage.into()
         }
     }
 }
@@ -265,7 +261,7 @@ fn target_config(
     Ok((Some(server), config))
 }
 
-fn run(mut args: RunArgs) -> Result<u8> {
+fn run(args: RunArgs) -> Result<Exit> {
     let prepared = args.reporting.prepare()?;
     let rt = runtime()?;
     // The embedded server, when used, lives until the end of the run.
@@ -318,25 +314,36 @@ fn run(mut args: RunArgs) -> Result<u8> {
         seed: args.seed,
         max_cases: args.max_cases,
     };
-    let mut plans = runner::plan_for(&ctx, opts)?.cases;
+    let mut plans = engine::plan_for(&ctx, opts)?.cases;
     prepared.select(&mut plans);
-    if !args.test.list {
-        rt.block_on(runner::check_reachable(&ctx))?;
-    }
-    // --concurrency and libtest's --test-threads are the same knob; either may be given.
-    if args.test.test_threads.is_none() {
-        args.test.test_threads = Some(args.concurrency.max(1));
-    }
-    let (report, conclusion) = runner::run(ctx, plans, &args.test, rt.handle());
+    let filtered_out = args.test.select(&mut plans);
     if args.test.list {
-        return Ok(EXIT_HELD);
+        print!("{}", console::list(&plans));
+        return Ok(Exit::Held);
     }
+    rt.block_on(engine::check_reachable(&ctx))?;
+    // --concurrency and libtest's --test-threads are the same knob; either may be given.
+    let concurrency = args.test.test_threads.unwrap_or(args.concurrency).max(1);
+    let format = args.test.format();
+    let mut console = Console::stdout(format, &plans, filtered_out);
+    let mut transcript = transcript::Writer::create(&args.report_dir)?;
+    let options = RunOptions {
+        concurrency,
+        slim: true,
+    };
+    let mut report = rt.block_on(engine::run(
+        ctx,
+        plans,
+        options,
+        &mut [&mut console, &mut transcript],
+    ));
+    report.transcript = Some(transcript.finish()?);
     prepared.finish(
         report,
         args.seed,
         &args.report_dir,
         &args.reporting.formats,
-        conclusion.num_failed,
+        format == ConsoleFormat::Json,
     )
 }
 
@@ -346,12 +353,12 @@ fn seconds(value: f64, flag: &str) -> Result<Duration> {
         .map_err(|e| anyhow::anyhow!("{flag} {value}: not a usable number of seconds ({e})"))
 }
 
-fn serve(args: ServeArgs) -> Result<u8> {
+fn serve(args: ServeArgs) -> Result<Exit> {
     if args.faults.iter().any(|f| f == "list") {
         for f in server::fault_catalog() {
             println!("{:<36} {:<9} {}", f.name, f.contract, f.description);
         }
-        return Ok(EXIT_HELD);
+        return Ok(Exit::Held);
     }
     let rt = runtime()?;
     rt.block_on(async {
@@ -378,7 +385,7 @@ fn serve(args: ServeArgs) -> Result<u8> {
             .await
             .context("failed to wait for Ctrl-C")?;
         s.shutdown().await;
-        Ok(EXIT_HELD)
+        Ok(Exit::Held)
     })
 }
 

@@ -1,7 +1,7 @@
 //! conform: contract-conformance testing for HTTP APIs.
 //!
 //! The pipeline, one module each: [`contract`] (suites and schemas, as data) → [`plan`] (cases) →
-//! [`runner`] (HTTP through [`http`], [`checks`] on each response) → [`report`] (one model, many
+//! [`engine`] (HTTP through [`http`], [`checks`] on each response) → [`report`] (one model, many
 //! formats). [`server`] is the embedded reference implementation of the four APIs; it depends on
 //! none of the harness, and the harness never imports it: the binary and the tests wire them.
 //!
@@ -13,11 +13,15 @@ pub mod checks;
 pub mod cli;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod config;
+pub mod console;
 pub mod contract;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod curl;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod decode;
+#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+pub mod engine;
+pub mod exit;
 pub mod generate;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod http;
@@ -34,8 +38,6 @@ pub mod regress;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod report;
 pub mod reporting;
-#[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
-pub mod runner;
 pub mod server;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod strict_json;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::cli::{EXIT_FAILED, EXIT_HELD};
+use crate::exit::Exit;
 use crate::partition::Partition;
 use crate::plan::CasePlan;
 use crate::regress;
@@ -80,17 +80,17 @@ impl Prepared {
     }
 
     /// Completes the report (seed, partition, known failures, baseline), writes it in every
-    /// format asked for, prints what a person must act on, and returns the exit code.
-    /// `libtest_failed` is libtest's count of failed trials: more failures than the report holds
-    /// means a case died without a report, which fails the run whatever the gate says.
+    /// format asked for, prints what a person must act on (on stderr when stdout carries JSON
+    /// events), and returns the exit code.
     pub fn finish(
         self,
         mut report: Report,
         seed: u64,
         dir: &Path,
         formats: &[Format],
-        libtest_failed: u64,
-    ) -> Result<u8> {
+        to_stderr: bool,
+    ) -> Result<Exit> {
+        use std::fmt::Write as _;
         report.seed = Some(seed);
         report.partition = self.partition;
         if let Some(known) = self.known {
@@ -101,56 +101,49 @@ impl Prepared {
         }
         report.finish();
         let written = report::write_all(&report, dir, formats)?;
+        let mut out = String::new();
         for k in &report.known_failures {
             match k.status {
-                KnownStatus::Passing => println!(
-                    "note: known failure {} passes now; remove it from the list",
-                    k.id
-                ),
+                KnownStatus::Passing => {
+                    let _ = writeln!(
+                        out,
+                        "note: known failure {} passes now; remove it from the list",
+                        k.id
+                    );
+                }
                 KnownStatus::Absent => {
-                    println!("note: known failure {} did not run; check the id", k.id)
+                    let _ = writeln!(out, "note: known failure {} did not run; check the id", k.id);
                 }
                 KnownStatus::Failing | KnownStatus::Skipped => {}
             }
         }
         if let Some(b) = &report.baseline {
             for note in &b.notes {
-                println!("note: {note}");
+                let _ = writeln!(out, "note: {note}");
             }
             for id in b.regressions.iter().take(SHOWN_REGRESSIONS) {
-                println!("regression: {id}");
+                let _ = writeln!(out, "regression: {id}");
             }
             if b.regressions.len() > SHOWN_REGRESSIONS {
-                println!(
+                let _ = writeln!(
+                    out,
                     "... and {} more regressions (report.html and report.json list them all)",
                     b.regressions.len() - SHOWN_REGRESSIONS
                 );
             }
         }
-        let s = &report.summary;
-        print!(
-            "{}",
-            console_summary(
-                &report,
-                &if written.is_empty() {
-                    "no reports written".to_string()
-                } else {
-                    format!("reports in {}", dir.display())
-                }
-            )
-        );
-        let lost = libtest_failed > s.failed as u64;
-        if lost {
-            eprintln!(
-                "error: {} cases failed without a report (see the output above)",
-                libtest_failed - s.failed as u64
-            );
-        }
-        Ok(if report.gate.passed && !lost {
-            EXIT_HELD
+        let written = if written.is_empty() {
+            "no reports written".to_string()
         } else {
-            EXIT_FAILED
-        })
+            format!("reports in {}", dir.display())
+        };
+        out.push_str(&console_summary(&report, &written));
+        if to_stderr {
+            eprint!("{out}");
+        } else {
+            print!("{out}");
+        }
+        Ok(Exit::of_run(&report))
     }
 }
 
@@ -293,22 +286,18 @@ pub struct DiffArgs {
 }
 
 /// Prints what changed; exit 1 on a regression (known failures of NEW's list excepted).
-pub fn diff(args: DiffArgs) -> Result<u8> {
+pub fn diff(args: DiffArgs) -> Result<Exit> {
     let old = read(&args.old, "old report")?;
     let mut new = read(&args.new, "new report")?;
     regress::apply_baseline(&mut new, &old, &args.old.display().to_string());
     let Some(diff) = &new.baseline else {
-        return Ok(EXIT_HELD);
+        return Ok(Exit::Held);
     };
     print!(
         "{}",
         regress::render_diff(diff, &args.new.display().to_string())
     );
-    Ok(if diff.regressions.is_empty() {
-        EXIT_HELD
-    } else {
-        EXIT_FAILED
-    })
+    Ok(Exit::held_if(diff.regressions.is_empty()))
 }
 
 /// `conform merge A.json B.json ...`.
@@ -326,7 +315,7 @@ pub struct MergeArgs {
 }
 
 /// Writes the merged report; the exit code is the merged run's (0 held / gate passed, 1 not).
-pub fn merge(args: MergeArgs) -> Result<u8> {
+pub fn merge(args: MergeArgs) -> Result<Exit> {
     let mut inputs = Vec::new();
     for path in &args.reports {
         inputs.push((path.display().to_string(), read(path, "share to merge")?));
@@ -351,11 +340,7 @@ pub fn merge(args: MergeArgs) -> Result<u8> {
         merged.gate.reason,
         args.report_dir.display()
     );
-    Ok(if merged.gate.passed {
-        EXIT_HELD
-    } else {
-        EXIT_FAILED
-    })
+    Ok(Exit::held_if(merged.gate.passed))
 }
 
 /// `conform verify REPORT.json`.
@@ -366,7 +351,7 @@ pub struct VerifyArgs {
 }
 
 /// Exit 0 when the report's digest matches its content, 1 when it was edited.
-pub fn verify(args: VerifyArgs) -> Result<u8> {
+pub fn verify(args: VerifyArgs) -> Result<Exit> {
     let ReadReport { report, integrity } = report::json::read_report(&args.report)?;
     match integrity {
         Ok(()) => {
@@ -376,11 +361,11 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
                 report.certificate.digest,
                 report.certificate.verdict.word()
             );
-            Ok(EXIT_HELD)
+            Ok(Exit::Held)
         }
         Err(e) => {
             println!("{}: {e}", args.report.display());
-            Ok(EXIT_FAILED)
+            Ok(Exit::Failed)
         }
     }
 }

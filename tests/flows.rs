@@ -303,7 +303,7 @@ fn without_second_token_the_logout_steps_are_left_out_and_said() {
 fn serial_cases_run_in_plan_order() {
     use std::sync::Arc;
 
-    use conform::runner::{self, RunContext, RunSettings};
+    use conform::engine::{self, RunContext, RunSettings};
 
     let flow = "tss::flow-change-password";
     let accepted = "tss::change-password::negative::body-not-json-content-type";
@@ -324,7 +324,7 @@ fn serial_cases_run_in_plan_order() {
     };
     // The flow and the case the server accepts, alone: the fewer cases, the closer the race.
     let planned = |ctx: &RunContext, filter: &dyn Fn(&str) -> bool| -> Vec<_> {
-        let plans: Vec<_> = runner::plan_for(ctx, Default::default())
+        let plans: Vec<_> = engine::plan_for(ctx, Default::default())
             .unwrap()
             .cases
             .into_iter()
@@ -340,7 +340,7 @@ fn serial_cases_run_in_plan_order() {
             for filter in [&just_the_two as &dyn Fn(&str) -> bool, &tss_change_password] {
                 let (_server, ctx) = context();
                 let plans = planned(&ctx, filter);
-                let report = common::runtime().block_on(runner::execute(ctx, plans, concurrency));
+                let report = common::runtime().block_on(engine::execute(ctx, plans, concurrency));
                 check(
                     &report.cases,
                     &format!("execute, {concurrency} at a time, round {round}"),
@@ -348,18 +348,34 @@ fn serial_cases_run_in_plan_order() {
             }
         }
     }
-    // The path of `conform run`: libtest's thread pool, with its filter.
-    let log = tempfile::tempdir().unwrap();
+    // The path of `conform run`: the console's filter, the console and transcript sinks,
+    // slimmed cases.
+    let dir = tempfile::tempdir().unwrap();
     for round in 0..10 {
         let (_server, ctx) = context();
-        let plans = planned(&ctx, &just_the_two);
-        let args = libtest_mimic::Arguments {
+        let mut plans = planned(&ctx, &just_the_two);
+        let console_args = conform::console::ConsoleArgs {
             filter: Some("tss::".into()),
-            test_threads: Some(2),
-            logfile: Some(log.path().join("libtest.log").display().to_string()),
             ..Default::default()
         };
-        let (report, _) = runner::run(ctx, plans, &args, common::runtime().handle());
-        check(&report.cases, &format!("libtest, round {round}"));
+        console_args.select(&mut plans);
+        let mut console = conform::console::Console::new(
+            std::io::sink(),
+            conform::console::Format::Libtest,
+            &plans,
+            0,
+        );
+        let mut transcript = conform::report::transcript::Writer::create(dir.path()).unwrap();
+        let options = engine::RunOptions {
+            concurrency: 2,
+            slim: true,
+        };
+        let report = common::runtime().block_on(engine::run(
+            ctx,
+            plans,
+            options,
+            &mut [&mut console, &mut transcript],
+        ));
+        check(&report.cases, &format!("as `conform run` does, round {round}"));
     }
 }

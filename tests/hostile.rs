@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use conform::checks::Verdict;
 use conform::http::{HttpClient, HttpOptions, Outgoing, TransportError};
 use conform::report::{CaseReport, Report};
-use conform::runner::RunSettings;
+use conform::engine::RunSettings;
 use hostile_support::{json_answer, run_with_settings, with_timeout, Answer, Scripted};
 
 fn case<'a>(report: &'a Report, id: &str) -> &'a CaseReport {

@@ -8,7 +8,7 @@ mod hostile_support;
 use std::time::Duration;
 
 use conform::checks::Verdict;
-use conform::runner::RunSettings;
+use conform::engine::RunSettings;
 
 /// Far above what a 4 MiB body cap needs, far below what reading 1 GiB would take.
 const PEAK_LIMIT: u64 = 200 * 1024 * 1024;

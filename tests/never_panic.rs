@@ -24,7 +24,7 @@ use rand::{Rng, SeedableRng};
 use conform::checks::{self, Expectation, Expected, StepContext};
 use conform::http::Incoming;
 use conform::redact::Redactor;
-use conform::runner::{self, RunContext, RunSettings};
+use conform::engine::{self, RunContext, RunSettings};
 use hostile_support::{Answer, Scripted};
 
 fn budget() -> Duration {
@@ -339,12 +339,12 @@ fn a_run_against_a_target_answering_garbage_never_panics_and_reports_every_case(
         ..Default::default()
     };
     let ctx = Arc::new(RunContext::new(contracts, config, &settings).unwrap());
-    let plans = runner::plan_for(&ctx, Default::default()).unwrap().cases;
+    let plans = engine::plan_for(&ctx, Default::default()).unwrap().cases;
     let clock = Instant::now();
     let mut runs = 0;
     while runs == 0 || clock.elapsed() < budget() {
         let count = plans.len();
-        let report = common::runtime().block_on(runner::execute(ctx.clone(), plans.clone(), 16));
+        let report = common::runtime().block_on(engine::execute(ctx.clone(), plans.clone(), 16));
         assert_eq!(
             report.cases.len(),
             count,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use conform::checks::Verdict;
-use conform::runner::{self, RunContext, RunSettings};
+use conform::engine::{self, RunContext, RunSettings};
 
 fn run(faults: &[&str], filter: &str, rate: Option<f64>) -> conform::report::Report {
     let (_server, config) = common::server(faults);
@@ -16,13 +16,13 @@ fn run(faults: &[&str], filter: &str, rate: Option<f64>) -> conform::report::Rep
         ..Default::default()
     };
     let ctx = Arc::new(RunContext::new(common::contracts(), config, &settings).unwrap());
-    let plans = runner::plan_for(&ctx, Default::default())
+    let plans = engine::plan_for(&ctx, Default::default())
         .unwrap()
         .cases
         .into_iter()
         .filter(|p| p.id.contains(filter))
         .collect();
-    common::runtime().block_on(runner::execute(ctx, plans, 16))
+    common::runtime().block_on(engine::execute(ctx, plans, 16))
 }
 
 #[test]

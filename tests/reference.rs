@@ -206,7 +206,7 @@ fn transport_check_catches_a_target_that_never_answers() {
     let (_server, config) = common::server(&["onboard-never-answers"]);
     let contracts = common::contracts();
     config.check_against(&contracts).unwrap();
-    let settings = conform::runner::RunSettings {
+    let settings = conform::engine::RunSettings {
         http: conform::http::HttpOptions {
             timeout: std::time::Duration::from_millis(300),
             ..Default::default()
@@ -214,15 +214,15 @@ fn transport_check_catches_a_target_that_never_answers() {
         ..Default::default()
     };
     let ctx = std::sync::Arc::new(
-        conform::runner::RunContext::new(contracts, config, &settings).unwrap(),
+        conform::engine::RunContext::new(contracts, config, &settings).unwrap(),
     );
-    let plans = conform::runner::plan_for(&ctx, Default::default())
+    let plans = conform::engine::plan_for(&ctx, Default::default())
         .unwrap()
         .cases
         .into_iter()
         .filter(|p| p.id == "onboard::me")
         .collect();
-    let report = common::runtime().block_on(conform::runner::execute(ctx, plans, 4));
+    let report = common::runtime().block_on(conform::engine::execute(ctx, plans, 4));
     let f = common::failures(&report);
     assert_eq!(
         f,

@@ -129,7 +129,7 @@ pub struct ImportArgs {
 }
 
 /// Runs `conform export ...` (the binary's edge: errors are reported by the caller, exit 2).
-pub fn export_command(cmd: ExportCommand) -> anyhow::Result<u8> {
+pub fn export_command(cmd: ExportCommand) -> anyhow::Result<crate::exit::Exit> {
     use anyhow::Context;
     let ExportCommand::Openapi(args) = cmd;
     let dir = crate::cli::contracts_dir(args.contracts.as_deref());
@@ -158,11 +158,11 @@ pub fn export_command(cmd: ExportCommand) -> anyhow::Result<u8> {
             .with_context(|| format!("failed to write {}", path.display()))?,
         None => print!("{text}"),
     }
-    Ok(crate::cli::EXIT_HELD)
+    Ok(crate::exit::Exit::Held)
 }
 
 /// Runs `conform import ...`: prints what was written and what was left out.
-pub fn import_command(cmd: ImportCommand) -> anyhow::Result<u8> {
+pub fn import_command(cmd: ImportCommand) -> anyhow::Result<crate::exit::Exit> {
     let ImportCommand::Openapi(args) = cmd;
     let doc = read_document(&args.file)?;
     let imported = import(&doc.value, &doc.source, &args.name, &args.out)?;
@@ -181,7 +181,7 @@ pub fn import_command(cmd: ImportCommand) -> anyhow::Result<u8> {
          `conform run --config FILE`",
         args.name
     );
-    Ok(crate::cli::EXIT_HELD)
+    Ok(crate::exit::Exit::Held)
 }
 
 /// The extension key that carries what OpenAPI cannot say.

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CaseReport, StepReport, TargetInfo};
+use super::{CaseReport, ResponseRecord, StepReport, TargetInfo};
 use crate::checks::{self, Verdict};
 use crate::contract::Contract;
 
@@ -422,11 +422,39 @@ fn table_value(table: &DocTable, step: &StepReport) -> Option<i64> {
     if table.http_error_status {
         return (response.status >= 400).then_some(i64::from(response.status));
     }
+    let pointer = table.pointer.as_deref()?;
+    if let Some(v) = response.values.get(pointer) {
+        return Some(*v);
+    }
     if !(200..300).contains(&response.status) || response.truncated {
         return None;
     }
     let body: serde_json::Value = serde_json::from_str(&response.body).ok()?;
-    body.pointer(table.pointer.as_deref()?)?.as_i64()
+    body.pointer(pointer)?.as_i64()
+}
+
+/// The integers the `tables` read from this answer's body, by pointer: what coverage needs of a
+/// body whose text does not stay in memory (see `engine::slim`).
+pub fn table_values(
+    tables: &[DocTable],
+    endpoint: &str,
+    response: &ResponseRecord,
+) -> BTreeMap<String, i64> {
+    let wanted: Vec<&str> = tables
+        .iter()
+        .filter(|t| t.endpoints.is_empty() || t.endpoints.iter().any(|e| e == endpoint))
+        .filter_map(|t| t.pointer.as_deref())
+        .collect();
+    if wanted.is_empty() || !(200..300).contains(&response.status) || response.truncated {
+        return BTreeMap::new();
+    }
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(&response.body) else {
+        return BTreeMap::new();
+    };
+    wanted
+        .into_iter()
+        .filter_map(|p| Some((p.to_string(), body.pointer(p)?.as_i64()?)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -450,6 +478,7 @@ mod tests {
                 headers: vec![],
                 body: body.into(),
                 truncated: false,
+                values: Default::default(),
             }),
             checks: checks
                 .iter()

@@ -20,6 +20,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod merge;
+pub mod transcript;
 
 use std::path::Path;
 
@@ -30,7 +31,7 @@ use crate::partition::Partition;
 
 pub use certificate::{Certificate, CertifiedContract, Clause, ClauseVerdict, RunVerdict};
 pub use coverage::{
-    CheckCell, ContractCoverage, DocEndpoint, DocTable, DocTableValue, Documented,
+    table_values, CheckCell, ContractCoverage, DocEndpoint, DocTable, DocTableValue, Documented,
     EndpointCoverage, Mark, NamedStatus, StatusCoverage, TableCoverage, UnnamedStatus,
     ValueCoverage,
 };
@@ -81,6 +82,10 @@ pub struct Report {
     /// The comparison with `--baseline`, when one was given.
     #[serde(default)]
     pub baseline: Option<BaselineDiff>,
+    /// The transcript beside this report (every request and answer), when one was written.
+    /// Cases that passed keep only their checks and statuses here; their bodies are there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<transcript::TranscriptInfo>,
     pub cases: Vec<CaseReport>,
 }
 
@@ -266,6 +271,10 @@ pub struct ResponseRecord {
     pub body: String,
     /// The body was cut to the report limit.
     pub truncated: bool,
+    /// The integers the documents' status tables read from this body, by JSON pointer: kept
+    /// when the body itself is only in the transcript (a passed case of a long run).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub values: std::collections::BTreeMap<String, i64>,
 }
 
 impl Report {
@@ -293,6 +302,7 @@ impl Report {
             advisories: vec![],
             known_failures: vec![],
             baseline: None,
+            transcript: None,
             cases,
         };
         report.finish();

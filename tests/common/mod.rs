@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use conform::config::TargetConfig;
 use conform::contract::{self, Contract};
 use conform::report::Report;
-use conform::runner::{self, RunContext, RunSettings};
+use conform::engine::{self, RunContext, RunSettings};
 use conform::server::{self, RunningServer, ServerOptions};
 
 pub fn root() -> PathBuf {
@@ -81,13 +81,13 @@ pub fn run_settings(
         .check_against(&contracts)
         .expect("config fits the suites");
     let ctx = Arc::new(RunContext::new(contracts, config, settings).expect("ctx"));
-    let plans = runner::plan_for(&ctx, Default::default())
+    let plans = engine::plan_for(&ctx, Default::default())
         .expect("plan")
         .cases
         .into_iter()
         .filter(|p| p.id.contains(filter))
         .collect();
-    runtime().block_on(runner::execute(ctx, plans, 8))
+    runtime().block_on(engine::execute(ctx, plans, 8))
 }
 
 /// Ids of the cases with advisories and the checks that advised in them; every advisory must

@@ -14,7 +14,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use conform::config::TargetConfig;
 use conform::report::Report;
-use conform::runner::{self, RunContext, RunSettings};
+use conform::engine::{self, RunContext, RunSettings};
 
 /// Longest request head a scripted server reads.
 const MAX_HEAD: usize = 64 * 1024;
@@ -223,13 +223,13 @@ pub fn run_with_settings(config: TargetConfig, filter: &str, settings: &RunSetti
         .check_against(&contracts)
         .expect("config fits the suites");
     let ctx = Arc::new(RunContext::new(contracts, config, settings).expect("run context"));
-    let plans = runner::plan_for(&ctx, Default::default())
+    let plans = engine::plan_for(&ctx, Default::default())
         .expect("plan")
         .cases
         .into_iter()
         .filter(|p| p.id.contains(filter))
         .collect();
-    crate::common::runtime().block_on(runner::execute(ctx, plans, 8))
+    crate::common::runtime().block_on(engine::execute(ctx, plans, 8))
 }
 
 /// Settings with a per-request timeout.

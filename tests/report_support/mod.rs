@@ -7,7 +7,7 @@ use std::sync::Arc;
 use conform::generate::GenerateOptions;
 use conform::partition::Partition;
 use conform::report::Report;
-use conform::runner::{self, RunContext, RunSettings};
+use conform::engine::{self, RunContext, RunSettings};
 use regex::Regex;
 use serde_json::Value;
 
@@ -62,7 +62,7 @@ pub fn run_where(
     let ctx =
         Arc::new(RunContext::new(contracts, config, &RunSettings::default()).expect("context"));
     let opts = GenerateOptions::default();
-    let plans = runner::plan_for(&ctx, opts)
+    let plans = engine::plan_for(&ctx, opts)
         .expect("plan")
         .cases
         .into_iter()
@@ -70,7 +70,7 @@ pub fn run_where(
         .collect();
     // One case at a time, in plan order: the reference server is stateful, and cases that run
     // side by side may see each other's changes in the bodies they get back.
-    let mut report = common::runtime().block_on(runner::execute(ctx, plans, 1));
+    let mut report = common::runtime().block_on(engine::execute(ctx, plans, 1));
     report.seed = Some(opts.seed);
     report.partition = partition;
     report.finish();
