@@ -283,12 +283,43 @@ fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
         .collect()
 }
 
-/// The digest of a report as it is in memory (`sha256:<hex>`).
-pub fn digest_of(report: &Report) -> String {
-    match serde_json::to_value(report) {
-        Ok(v) => digest_of_value(&v),
-        Err(_) => String::new(),
+/// The digest of a report as it is in memory (`sha256:<hex>`): the same bytes as
+/// [`digest_of_value`] hashes for the report's JSON, computed one case at a time, so a report of
+/// any size is hashed without a JSON copy of all of it in memory.
+pub fn digest_of(report: &mut Report) -> String {
+    // The report without its cases, then each case in turn where `cases` goes.
+    let cases = std::mem::take(&mut report.cases);
+    let top = serde_json::to_value(&*report);
+    report.cases = cases;
+    let Ok(mut top) = top else {
+        return String::new();
+    };
+    if let Some(c) = top.get_mut("certificate").and_then(Value::as_object_mut) {
+        c.remove("digest");
     }
+    let mut hasher = Hasher(Sha256::new());
+    let mut failed = false;
+    write_canonical_with(&top, &mut hasher, &mut |key, out| {
+        if key != Some("cases") {
+            return false;
+        }
+        out.push_str("[");
+        for (i, case) in report.cases.iter().enumerate() {
+            if i > 0 {
+                out.push_str(",");
+            }
+            match serde_json::to_value(case) {
+                Ok(v) => write_canonical(&v, out),
+                Err(_) => failed = true,
+            }
+        }
+        out.push_str("]");
+        true
+    });
+    if failed {
+        return String::new();
+    }
+    format!("sha256:{}", hex::encode(hasher.0.finalize()))
 }
 
 /// The digest of a report as JSON: `certificate.digest` is left out, whatever it holds.
@@ -297,8 +328,9 @@ pub fn digest_of_value(report: &Value) -> String {
     if let Some(c) = v.get_mut("certificate").and_then(Value::as_object_mut) {
         c.remove("digest");
     }
-    let hash = Sha256::digest(canonical_json(&v).as_bytes());
-    format!("sha256:{}", hex::encode(hash))
+    let mut hasher = Hasher(Sha256::new());
+    write_canonical(&v, &mut hasher);
+    format!("sha256:{}", hex::encode(hasher.0.finalize()))
 }
 
 /// The recorded digest does not match the content: the report was edited after it was written.
@@ -324,6 +356,25 @@ pub fn verify(report: &Value) -> Result<(), DigestMismatch> {
     }
 }
 
+/// Where canonical JSON goes: a string, or a hasher that never holds it whole.
+trait Out {
+    fn push_str(&mut self, s: &str);
+}
+
+impl Out for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+}
+
+struct Hasher(Sha256);
+
+impl Out for Hasher {
+    fn push_str(&mut self, s: &str) {
+        self.0.update(s.as_bytes());
+    }
+}
+
 /// Canonical JSON: keys sorted by their UTF-8 bytes, no whitespace, serde_json's escaping.
 pub fn canonical_json(v: &Value) -> String {
     let mut out = String::new();
@@ -331,31 +382,43 @@ pub fn canonical_json(v: &Value) -> String {
     out
 }
 
-fn write_canonical(v: &Value, out: &mut String) {
+fn write_canonical(v: &Value, out: &mut dyn Out) {
+    write_canonical_with(v, out, &mut |_, _| false);
+}
+
+/// Writes `v` canonically; `instead(key, out)` may write the value of a top-level member
+/// itself (returning true), in place of the one in `v`.
+fn write_canonical_with(
+    v: &Value,
+    out: &mut dyn Out,
+    instead: &mut dyn FnMut(Option<&str>, &mut dyn Out) -> bool,
+) {
     match v {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
             entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push('{');
+            out.push_str("{");
             for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(",");
                 }
                 out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                write_canonical(v, out);
+                out.push_str(":");
+                if !instead(Some(k), out) {
+                    write_canonical(v, out);
+                }
             }
-            out.push('}');
+            out.push_str("}");
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push_str("[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(",");
                 }
                 write_canonical(item, out);
             }
-            out.push(']');
+            out.push_str("]");
         }
         // Scalars: serde_json's compact form.
         scalar => out.push_str(&scalar.to_string()),
@@ -385,6 +448,22 @@ mod tests {
         assert_ne!(digest_of_value(&a), digest_of_value(&c));
         let d = digest_of_value(&a);
         assert!(d.starts_with("sha256:") && d.len() == 7 + 64, "{d}");
+    }
+
+    #[test]
+    fn the_digest_of_a_report_in_memory_is_the_digest_of_its_json() {
+        let mut report = crate::report::json::parse_report(
+            crate::report::json::tests::FORMAT_1,
+            std::path::Path::new("r.json"),
+        )
+        .unwrap()
+        .report;
+        report.finish();
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(digest_of(&mut report), digest_of_value(&json));
+        assert!(!report.cases.is_empty());
+        report.cases[0].message.push('!');
+        assert_ne!(digest_of(&mut report), digest_of_value(&json));
     }
 
     #[test]

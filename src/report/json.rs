@@ -63,13 +63,13 @@ pub fn parse_report(text: &str, path: &Path) -> Result<ReadReport, ReportError> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::checks::Verdict;
     use crate::report::ClauseVerdict;
 
     /// A format 1 report as the first conform wrote it, with "warn", "warned" and "warnings".
-    const FORMAT_1: &str = r#"{
+    pub(crate) const FORMAT_1: &str = r#"{
       "format": 1,
       "tool": {"name": "conform", "version": "0.1.0"},
       "started_at": "2026-11-23T10:55:40Z", "duration_ms": 5,

@@ -573,11 +573,24 @@ pub fn write_all(
     let mut written = Vec::new();
     for format in formats {
         let path = dir.join(format.file_name());
-        let text = format.render(report)?;
-        std::fs::write(&path, text).map_err(|source| ReportError::Write {
+        let write_error = |source| ReportError::Write {
             path: path.clone(),
             source,
-        })?;
+        };
+        if *format == Format::Json {
+            // Straight to the file: a long run's report is never one string in memory.
+            use std::io::Write as _;
+            let file = std::fs::File::create(&path).map_err(write_error)?;
+            let mut out = std::io::BufWriter::new(file);
+            serde_json::to_writer_pretty(&mut out, report)
+                .map_err(|e| write_error(std::io::Error::other(e)))?;
+            out.write_all(b"\n")
+                .and_then(|_| out.flush())
+                .map_err(write_error)?;
+        } else {
+            let text = format.render(report)?;
+            std::fs::write(&path, text).map_err(write_error)?;
+        }
         written.push(path);
     }
     Ok(written)
