@@ -6,9 +6,14 @@
 //! 3. latency-bound runs (server at 50 ms a response) at several concurrencies, against the
 //!    ideal (requests x latency / concurrency, or the longest chain of cases that must run one
 //!    after another, whichever is longer);
-//! 4. peak RSS of the full run.
+//! 4. peak RSS of the full run;
+//! 5. how the cost grows with the size of the run: `conform run --max-cases N` for N from 4 to
+//!    10,000 (400 to 50,000 cases), the reference server in another process, with wall time,
+//!    peak RSS, and the harness's CPU time per case (the `conform run` process's user + system
+//!    time, planning and reports included, over its cases).
 //!
-//! Each figure is the median of several runs. `CONFORM_BENCH_QUICK=1` runs fewer repetitions.
+//! Each figure is the median of several runs. `CONFORM_BENCH_QUICK=1` runs fewer repetitions;
+//! `CONFORM_BENCH_SIZES=4,1000` picks the sizes of item 5 (default 4,100,1000,10000).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -148,7 +153,104 @@ fn main() {
             wall.as_secs_f64() / ideal.as_secs_f64()
         );
     }
+
+    // 5. Cost against the size of the run.
+    let sizes: Vec<usize> = std::env::var("CONFORM_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![4, 100, 1000, 10000]);
+    println!(
+        "5. cost against the size of the run (server in another process, median of {} runs):",
+        reps.min(3)
+    );
+    println!(
+        "   | --max-cases | cases | wall | peak RSS | harness CPU | CPU per case | wall per case |"
+    );
+    println!("   |---|---|---|---|---|---|---|");
+    for n in sizes {
+        let mut rows = Vec::new();
+        for i in 0..reps.min(3) {
+            let (mut server, _) = serve(&bin, &tmp.join(format!("size-{n}-{i}.toml")), 0);
+            let out = tmp.join(format!("size-{n}-{i}"));
+            let started = Instant::now();
+            let child = Command::new(&bin)
+                .args(["run", "--contracts"])
+                .arg(&root)
+                .arg("--config")
+                .arg(tmp.join(format!("size-{n}-{i}.toml")))
+                .args(["--max-cases", &n.to_string(), "-q", "--report-dir"])
+                .arg(&out)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("conform runs");
+            let (status, peak_kb, cpu) = wait_with_usage(child);
+            let wall = started.elapsed();
+            let _ = server.kill();
+            let _ = server.wait();
+            assert!(status.success(), "conform run --max-cases {n} failed");
+            let cases = report_cases(&out.join("report.json"));
+            rows.push((wall, peak_kb, cpu, cases));
+            let _ = std::fs::remove_dir_all(&out);
+        }
+        rows.sort_by_key(|r| r.0);
+        let (wall, peak_kb, cpu, cases) = rows[rows.len() / 2];
+        println!(
+            "   | {n} | {cases} | {:.2} s | {:.0} MB | {:.2} s | {:.0} µs | {:.0} µs |",
+            wall.as_secs_f64(),
+            peak_kb as f64 / 1024.0,
+            cpu.as_secs_f64(),
+            cpu.as_secs_f64() * 1e6 / cases.max(1) as f64,
+            wall.as_secs_f64() * 1e6 / cases.max(1) as f64,
+        );
+    }
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// Waits for a child, polling its peak RSS (kB) and its CPU time from /proc until it exits (the
+/// last reading before it exits: at most one poll, a millisecond, short).
+fn wait_with_usage(mut child: Child) -> (std::process::ExitStatus, u64, Duration) {
+    let stat_path = format!("/proc/{}/stat", child.id());
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    let mut cpu = Duration::ZERO;
+    loop {
+        if let Some(kb) = std::fs::read_to_string(&status_path)
+            .ok()
+            .and_then(|t| vm_hwm(&t))
+        {
+            peak = peak.max(kb);
+        }
+        if let Ok(stat) = std::fs::read_to_string(&stat_path) {
+            cpu = cpu.max(stat_cpu(&stat));
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return (status, peak, cpu);
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn vm_hwm(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+/// User + system time in a /proc/PID/stat line (clock ticks of 10 ms).
+fn stat_cpu(stat: &str) -> Duration {
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // Fields after the command name: state is 0, utime is 11, stime is 12.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 /// Starts `conform serve` on a free port (latency in ms) and returns it with its config.
@@ -187,15 +289,11 @@ fn wait_with_peak_rss(mut child: Child) -> (std::process::ExitStatus, u64) {
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak = 0;
     loop {
-        if let Ok(text) = std::fs::read_to_string(&status_path) {
-            if let Some(kb) = text
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-            {
-                peak = peak.max(kb);
-            }
+        if let Some(kb) = std::fs::read_to_string(&status_path)
+            .ok()
+            .and_then(|t| vm_hwm(&t))
+        {
+            peak = peak.max(kb);
         }
         if let Ok(Some(status)) = child.try_wait() {
             return (status, peak);
@@ -204,19 +302,9 @@ fn wait_with_peak_rss(mut child: Child) -> (std::process::ExitStatus, u64) {
     }
 }
 
-/// User + system CPU time of this process (from /proc/self/stat, in clock ticks of 10 ms).
+/// User + system CPU time of this process.
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // Fields after the command name: state is 0, utime is 11, stime is 12.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    stat_cpu(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default())
 }
 
 fn report_cases(path: &Path) -> usize {

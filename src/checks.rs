@@ -12,24 +12,96 @@
 //! | `capture` | the values that later steps of the case use are in the body |
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::contract::{Contract, EndpointSpec, ResponseSpec, StatusPattern, Violation};
 use crate::http::Incoming;
 
-/// Check ids.
-pub const STATUS: &str = "status";
-pub const NO_5XX: &str = "no-5xx";
-pub const CONTENT_TYPE: &str = "content-type";
-pub const SCHEMA: &str = "schema";
-pub const STATUS_TABLE: &str = "status-table";
-pub const TRANSPORT: &str = "transport";
-pub const CAPTURE: &str = "capture";
-/// conform itself failed while running the case (a panic): says nothing about the target.
-pub const HARNESS: &str = "harness";
+/// What a check judged. Spelled in reports as the kebab-case word (`no-5xx`, `status-table`).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckId {
+    /// An answer came, whole and in time (`--timeout`, `--body-limit`, TLS, redirects).
+    Transport,
+    /// The status is one the document states for the request.
+    Status,
+    /// No 5xx answer (unless the document declares it).
+    #[serde(rename = "no-5xx")]
+    No5xx,
+    /// The answer's media type is the one the document shows.
+    ContentType,
+    /// The body is valid against its schema.
+    Schema,
+    /// A value the document's status table lists.
+    StatusTable,
+    /// The values later steps need are in the answer.
+    Capture,
+    /// A promise of the document across calls (`assert` in a suite).
+    Promise,
+    /// conform itself failed while running the case (a panic): says nothing about the target.
+    Harness,
+    /// The case as a whole: cut off or not run by the run's time limit.
+    Case,
+    /// An id this conform does not know (a report of another version).
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
 
-/// Every check id, in the order checks run.
-pub const ALL: &[&str] = &[
+impl CheckId {
+    /// The id as reports spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::Transport => "transport",
+            CheckId::Status => "status",
+            CheckId::No5xx => "no-5xx",
+            CheckId::ContentType => "content-type",
+            CheckId::Schema => "schema",
+            CheckId::StatusTable => "status-table",
+            CheckId::Capture => "capture",
+            CheckId::Promise => "promise",
+            CheckId::Harness => "harness",
+            CheckId::Case => "case",
+            CheckId::Unknown => "unknown",
+        }
+    }
+}
+
+/// An id reads as its spelling, so renderers can write it where text goes.
+impl std::ops::Deref for CheckId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<&str> for CheckId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+pub const STATUS: CheckId = CheckId::Status;
+pub const NO_5XX: CheckId = CheckId::No5xx;
+pub const CONTENT_TYPE: CheckId = CheckId::ContentType;
+pub const SCHEMA: CheckId = CheckId::Schema;
+pub const STATUS_TABLE: CheckId = CheckId::StatusTable;
+pub const TRANSPORT: CheckId = CheckId::Transport;
+pub const CAPTURE: CheckId = CheckId::Capture;
+pub const HARNESS: CheckId = CheckId::Harness;
+
+/// Every check of a response, in the order checks run.
+pub const ALL: &[CheckId] = &[
     TRANSPORT,
     STATUS,
     NO_5XX,
@@ -55,12 +127,13 @@ pub enum Verdict {
 /// The result of one check on one response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
-    pub id: String,
+    pub id: CheckId,
     pub outcome: Verdict,
     /// For a failure or an advisory: expected against got; for a skip: why.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
-    /// The document clause the check comes from.
-    pub doc: String,
+    /// The document clause the check comes from (shared: thousands of checks cite a clause).
+    pub doc: Arc<str>,
     /// The document's own words for the rule (a verbatim quote), when it states the rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
@@ -70,31 +143,31 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    pub fn new(id: &str, outcome: Verdict, message: String, doc: String) -> Self {
+    pub fn new(id: CheckId, outcome: Verdict, message: String, doc: impl AsRef<str>) -> Self {
         CheckResult {
-            id: id.to_string(),
+            id,
             outcome,
             message,
-            doc,
+            doc: crate::intern::intern(doc.as_ref()),
             quote: None,
             reason: None,
         }
     }
 
     /// A passing result.
-    pub fn pass(id: &str, doc: String) -> Self {
+    pub fn pass(id: CheckId, doc: impl AsRef<str>) -> Self {
         Self::new(id, Verdict::Pass, String::new(), doc)
     }
 
     /// A failure of a stated rule, quoting the document.
-    pub fn fail(id: &str, message: String, doc: String, quote: Option<&str>) -> Self {
+    pub fn fail(id: CheckId, message: String, doc: impl AsRef<str>, quote: Option<&str>) -> Self {
         let mut r = Self::new(id, Verdict::Fail, message, doc);
         r.quote = quote.map(String::from);
         r
     }
 
     /// A decided rule that did not hold.
-    pub fn advisory(id: &str, message: String, doc: String, reason: &str) -> Self {
+    pub fn advisory(id: CheckId, message: String, doc: impl AsRef<str>, reason: &str) -> Self {
         let mut r = Self::new(id, Verdict::Advisory, message, doc);
         r.reason = Some(reason.to_string());
         r
@@ -180,29 +253,32 @@ impl Expected {
 /// document's words, failing when broken) and, where the contract narrows it, the *decided*
 /// part (advising when broken).
 #[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its texts are shared ([`crate::intern`]): every case of an endpoint cites the same clause,
+/// quote and reason, and a plan of fifty thousand cases holds each once.
 pub struct Expectation {
     pub stated: Expected,
     /// Clause (`file > section`) of the stated part.
-    pub clause: String,
+    pub clause: Arc<str>,
     /// The document's words for it.
-    pub quote: Option<String>,
+    pub quote: Option<Arc<str>>,
     /// The contract's narrower reading, and why.
-    pub decided: Option<(Expected, String)>,
+    pub decided: Option<(Expected, Arc<str>)>,
 }
 
 impl Expectation {
     pub fn stated(stated: Expected, clause: String, quote: Option<String>) -> Self {
         Expectation {
             stated,
-            clause,
-            quote,
+            clause: crate::intern::intern(&clause),
+            quote: quote.map(|q| crate::intern::intern(&q)),
             decided: None,
         }
     }
 
     /// The contract narrows the stated statuses to `narrow`, for `reason`.
     pub fn narrowed(mut self, narrow: Expected, reason: &str) -> Self {
-        self.decided = Some((narrow, reason.to_string()));
+        self.decided = Some((narrow, crate::intern::intern(reason)));
         self
     }
 
@@ -228,7 +304,7 @@ impl Expectation {
         stated.classes.push(4);
         Expectation {
             stated,
-            decided: Some((narrow, reason.to_string())),
+            decided: Some((narrow, crate::intern::intern(reason))),
             ..self
         }
     }
@@ -623,7 +699,7 @@ mod expectation_tests {
         assert!(wide.stated.allows(200) && wide.stated.allows(404));
         assert!(!wide.stated.allows(500) && !wide.stated.allows(302));
         assert_eq!(wide.narrowest(), &Expected::codes(vec![200]));
-        assert_eq!(wide.decided.as_ref().map(|d| d.1.as_str()), Some("made up"));
+        assert_eq!(wide.decided.as_ref().map(|d| &*d.1), Some("made up"));
         // An expectation that already admits any 4xx is left as it is.
         let refusal = Expectation::stated(Expected::classes(&[4]), "doc".into(), None);
         assert_eq!(refusal.clone().admitting_refusal("x"), refusal);

@@ -10,12 +10,12 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::config::TargetConfig;
-use crate::contract::{self, Contract};
-use crate::generate::GenerateOptions;
-use crate::http::{HttpOptions, DEFAULT_BODY_LIMIT};
 use crate::console::{self, Console, ConsoleArgs, Format as ConsoleFormat};
+use crate::contract::{self, Contract};
 use crate::engine::{self, RunContext, RunOptions, RunSettings, DEFAULT_RUN_TIMEOUT};
 use crate::exit::Exit;
+use crate::generate::GenerateOptions;
+use crate::http::{HttpOptions, DEFAULT_BODY_LIMIT};
 use crate::report::transcript;
 use crate::server::{self, RunningServer, ServerOptions};
 use crate::{plan, reporting};

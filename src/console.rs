@@ -170,7 +170,11 @@ impl<W: Write + Send> Console<W> {
         Console {
             out,
             format,
-            name_width: plans.iter().map(|p| p.id.chars().count()).max().unwrap_or(0),
+            name_width: plans
+                .iter()
+                .map(|p| p.id.chars().count())
+                .max()
+                .unwrap_or(0),
             kind_width: plans.iter().map(|p| p.kind.len() + 3).max().unwrap_or(0),
             filtered_out,
             failures: vec![],
@@ -303,7 +307,10 @@ impl<W: Write + Send> Sink for Console<W> {
                         "{}\n",
                         json!({"type": "suite", "event": "started", "test_count": cases})
                     ),
-                    _ => format!("\nrunning {cases} test{}\n", if cases == 1 { "" } else { "s" }),
+                    _ => format!(
+                        "\nrunning {cases} test{}\n",
+                        if cases == 1 { "" } else { "s" }
+                    ),
                 };
                 self.write(&text);
             }
@@ -356,7 +363,11 @@ impl Progress {
         if elapsed < PROGRESS_AFTER {
             return;
         }
-        if throttle && self.drawn_at.is_some_and(|t| now.duration_since(t) < PROGRESS_EVERY) {
+        if throttle
+            && self
+                .drawn_at
+                .is_some_and(|t| now.duration_since(t) < PROGRESS_EVERY)
+        {
             return;
         }
         let rate = c.done as f64 / elapsed.as_secs_f64().max(1e-3);

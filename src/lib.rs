@@ -25,6 +25,7 @@ pub mod exit;
 pub mod generate;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod http;
+pub mod intern;
 pub mod openapi;
 pub mod partition;
 pub mod plan;

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::checks::{Expectation, Expected};
 use crate::config::TargetConfig;
@@ -110,7 +111,9 @@ impl AuthVariant {
 /// A step ready to run.
 #[derive(Debug, Clone)]
 pub struct PlannedStep {
-    pub spec: StepSpec,
+    /// Shared by the cases that take the same written step (an endpoint's before and restore
+    /// steps are the same in each of its generated cases).
+    pub spec: Arc<StepSpec>,
     pub credential: Credential,
     /// A generated body sent as is (no templates), replacing `spec.body`.
     pub literal_body: Option<BodyInput>,
@@ -126,7 +129,7 @@ pub struct PlannedStep {
 impl PlannedStep {
     fn new(spec: StepSpec, credential: Credential, expected: Expectation) -> Self {
         PlannedStep {
-            spec,
+            spec: Arc::new(spec),
             credential,
             literal_body: None,
             literal_params: BTreeMap::new(),
@@ -359,6 +362,23 @@ fn generated_cases(
     let (generated, dropped) =
         generate::for_endpoint(contract, endpoint, base_body.as_ref(), &base_params, opts);
     let credential = default_credential(contract, example.auth.as_deref());
+    // Written once, shared by every generated case of the endpoint.
+    let before: Vec<PlannedStep> = endpoint
+        .generate
+        .before
+        .iter()
+        .map(|s| PlannedStep::written(contract, s, None))
+        .collect();
+    let restore: Vec<PlannedStep> = endpoint
+        .generate
+        .restore
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.restore = true;
+            PlannedStep::written(contract, &r, None)
+        })
+        .collect();
     let cases = generated
         .into_iter()
         .map(|g| {
@@ -367,12 +387,7 @@ fn generated_cases(
             plan.family = g.family.to_string();
             plan.doc = g.doc;
             let restore_only_after_failure = g.kind != "positive";
-            let mut steps: Vec<PlannedStep> = endpoint
-                .generate
-                .before
-                .iter()
-                .map(|s| PlannedStep::written(contract, s, None))
-                .collect();
+            let mut steps: Vec<PlannedStep> = before.clone();
             let mut params = example.params.clone();
             for k in g.params.keys() {
                 params.remove(k);
@@ -395,12 +410,10 @@ fn generated_cases(
             step.literal_body = g.body.or_else(|| base_body.clone().map(BodyInput::Json));
             step.literal_params = g.params;
             steps.push(step);
-            for r in &endpoint.generate.restore {
-                let mut s = PlannedStep::written(contract, r, None);
-                s.spec.restore = true;
+            steps.extend(restore.iter().cloned().map(|mut s| {
                 s.only_after_failure = restore_only_after_failure;
-                steps.push(s);
-            }
+                s
+            }));
             plan.steps = steps;
             plan.serial = endpoint.generate.serial.clone();
             plan.skip = missing_variable(contract, &plan, vars);

@@ -13,7 +13,7 @@ use crate::contract::AssertSpec;
 use crate::template::{self, Vars};
 
 /// The check id of every promise.
-pub const PROMISE: &str = "promise";
+pub const PROMISE: crate::checks::CheckId = crate::checks::CheckId::Promise;
 
 /// Evaluates the step's promises on `body` (the answer, parsed) with `vars`. `case_decided`
 /// is the reason when the whole case is the contract's reading.

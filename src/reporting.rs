@@ -112,7 +112,11 @@ impl Prepared {
                     );
                 }
                 KnownStatus::Absent => {
-                    let _ = writeln!(out, "note: known failure {} did not run; check the id", k.id);
+                    let _ = writeln!(
+                        out,
+                        "note: known failure {} did not run; check the id",
+                        k.id
+                    );
                 }
                 KnownStatus::Failing | KnownStatus::Skipped => {}
             }

@@ -187,7 +187,7 @@ fn checks_with(report: &conform::report::Report, outcome: conform::checks::Verdi
         .flat_map(|c| c.steps.iter())
         .flat_map(|s| s.checks.iter())
         .filter(|k| k.outcome == outcome)
-        .map(|k| k.id.clone())
+        .map(|k| k.id.to_string())
         .collect();
     out.sort();
     out.dedup();

@@ -20,7 +20,7 @@ fn run_with_fault(fault: &str, id: &str) -> (Verdict, Vec<String>, String) {
         .iter()
         .flat_map(|s| s.checks.iter())
         .filter(|c| matches!(c.outcome, Verdict::Fail | Verdict::Advisory))
-        .map(|c| c.id.clone())
+        .map(|c| c.id.to_string())
         .collect();
     (case.outcome, checks, case.message.clone())
 }
@@ -376,6 +376,9 @@ fn serial_cases_run_in_plan_order() {
             options,
             &mut [&mut console, &mut transcript],
         ));
-        check(&report.cases, &format!("as `conform run` does, round {round}"));
+        check(
+            &report.cases,
+            &format!("as `conform run` does, round {round}"),
+        );
     }
 }

@@ -8,9 +8,9 @@ mod hostile_support;
 use std::time::{Duration, Instant};
 
 use conform::checks::Verdict;
+use conform::engine::RunSettings;
 use conform::http::{HttpClient, HttpOptions, Outgoing, TransportError};
 use conform::report::{CaseReport, Report};
-use conform::engine::RunSettings;
 use hostile_support::{json_answer, run_with_settings, with_timeout, Answer, Scripted};
 
 fn case<'a>(report: &'a Report, id: &str) -> &'a CaseReport {
@@ -31,7 +31,7 @@ fn failed_checks(case: &CaseReport) -> Vec<(String, String)> {
         .iter()
         .flat_map(|s| s.checks.iter())
         .filter(|c| c.outcome == Verdict::Fail)
-        .map(|c| (c.id.clone(), c.message.clone()))
+        .map(|c| (c.id.to_string(), c.message.clone()))
         .collect()
 }
 

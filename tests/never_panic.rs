@@ -22,9 +22,9 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use conform::checks::{self, Expectation, Expected, StepContext};
+use conform::engine::{self, RunContext, RunSettings};
 use conform::http::Incoming;
 use conform::redact::Redactor;
-use conform::engine::{self, RunContext, RunSettings};
 use hostile_support::{Answer, Scripted};
 
 fn budget() -> Duration {

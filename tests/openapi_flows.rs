@@ -313,7 +313,7 @@ fn failed(report: &Report) -> Vec<(String, String, String)> {
         .map(|c| {
             (
                 c.id.clone(),
-                c.check.clone().unwrap_or_default(),
+                c.check.map(|k| k.to_string()).unwrap_or_default(),
                 c.message.clone(),
             )
         })

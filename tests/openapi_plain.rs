@@ -69,7 +69,12 @@ fn failed(report: &Report) -> BTreeSet<(String, String)> {
         .cases
         .iter()
         .filter(|c| c.outcome == Verdict::Fail)
-        .map(|c| (c.id.clone(), c.check.clone().unwrap_or_default()))
+        .map(|c| {
+            (
+                c.id.clone(),
+                c.check.map(|k| k.to_string()).unwrap_or_default(),
+            )
+        })
         .collect()
 }
 

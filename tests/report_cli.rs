@@ -50,7 +50,9 @@ fn run_writes_every_format_by_default_and_only_those_asked_for() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, vec!["report.json", "report.md"]);
+    // The transcript (every request and answer) is always written: it is what lets a long run
+    // keep only a slim copy of each case in memory.
+    assert_eq!(names, vec!["report.json", "report.md", "transcript.jsonl"]);
     let o = conform(&["--help"], tmp.path());
     assert!(
         text(&o).contains("1 a conformance failure (with --baseline or"),

@@ -169,7 +169,7 @@ fn the_certificate_names_contracts_seed_and_every_clause_with_its_verdict() {
         .iter()
         .filter(|k| k.contract == "tenpay")
         .flat_map(|k| k.steps.iter().flat_map(|s| s.checks.iter()))
-        .map(|k| k.doc.as_str())
+        .map(|k| &*k.doc)
         .collect();
     let listed: BTreeSet<&str> = tenpay.clauses.iter().map(|k| k.clause.as_str()).collect();
     assert_eq!(cited, listed);
@@ -665,7 +665,7 @@ fn report_md_fits_a_job_summary_with_expected_got_and_curl() {
         let mut c = failed.clone();
         c.id = format!("zz::other-{i:04}");
         for k in c.steps.iter_mut().flat_map(|s| s.checks.iter_mut()) {
-            k.doc = format!("{} (variant {i})", k.doc);
+            k.doc = format!("{} (variant {i})", k.doc).into();
         }
         distinct.cases.push(c);
     }
@@ -838,7 +838,7 @@ fn every_failure_rests_on_a_quote_every_advisory_on_a_reason_and_alike_failures_
         for (f, k) in g.failures.iter().zip(&checks) {
             assert_eq!(
                 (&f.check, &f.clause, &f.quote, &f.message),
-                (&k.id, &k.doc, &k.quote, &k.message)
+                (&k.id, &k.doc.to_string(), &k.quote, &k.message)
             );
             assert!(f.quote.is_some(), "{g:#?}");
         }
@@ -917,7 +917,7 @@ fn every_failure_rests_on_a_quote_every_advisory_on_a_reason_and_alike_failures_
                 .find(|g| {
                     g.contract == case.contract
                         && g.check == k.id
-                        && g.clause == k.doc
+                        && *g.clause == *k.doc
                         && Some(g.reason.as_str()) == k.reason.as_deref()
                 })
                 .unwrap_or_else(|| panic!("no group for {} {k:?}", case.id));

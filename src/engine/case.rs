@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::checks::{self, CheckResult, StepContext, Verdict};
+use crate::checks::{self, CheckId, CheckResult, StepContext, Verdict};
 use crate::config::Target;
 use crate::contract::{Contract, EndpointSpec};
 use crate::http::{Incoming, Outgoing};
@@ -60,7 +60,7 @@ pub(super) fn harness_error(
         .unwrap_or("(no message)");
     let mut report = skipped(ctx, plan, "");
     report.outcome = Verdict::Fail;
-    report.check = Some(checks::HARNESS.to_string());
+    report.check = Some(checks::HARNESS);
     report.message = ctx.redactor.apply(&format!(
         "harness error: conform itself failed while running this case ({what}); this says \
          nothing about the target, please report it"
@@ -248,8 +248,7 @@ impl<'a> CaseState<'a> {
         endpoint: &EndpointSpec,
         step: &PlannedStep,
     ) -> Option<Outgoing> {
-        let missing = match build_request(self.contract, self.target, endpoint, step, &self.vars)
-        {
+        let missing = match build_request(self.contract, self.target, endpoint, step, &self.vars) {
             Ok(outgoing) => return Some(outgoing),
             Err(missing) => missing,
         };
@@ -338,10 +337,7 @@ impl<'a> CaseState<'a> {
         // one whose body breaks its schema: a missing one says why the case stops.
         let status_held = checks.iter().all(|c| {
             c.outcome != Verdict::Fail
-                || !matches!(
-                    c.id.as_str(),
-                    checks::STATUS | checks::NO_5XX | checks::TRANSPORT
-                )
+                || !matches!(c.id, CheckId::Status | CheckId::No5xx | CheckId::Transport)
         });
         if status_held {
             let schema = sctx.response(incoming.status).map(|r| r.schema.as_str());
@@ -420,8 +416,7 @@ impl<'a> CaseState<'a> {
             .iter()
             .filter(|c| c.outcome == Verdict::Fail)
             .collect();
-        let already_failed =
-            !self.failures.is_empty() || (self.advised && step.only_after_failure);
+        let already_failed = !self.failures.is_empty() || (self.advised && step.only_after_failure);
         let place = format!("{} {}", endpoint.method, endpoint.path);
         if !failed.is_empty() && step.spec.restore && already_failed {
             // After a failure, a restore that does not take is a note, not another failure:
@@ -430,7 +425,7 @@ impl<'a> CaseState<'a> {
             self.restore_notes.push(format!("{place}: {first}"));
         } else if !failed.is_empty() {
             if self.report.check.is_none() && !step.spec.restore {
-                self.report.check = Some(failed[0].id.clone());
+                self.report.check = Some(failed[0].id);
             }
             let text = failure_text(label, step, endpoint, &exchange, &failed);
             self.failures.push(self.redactor.apply(&text));

@@ -29,11 +29,23 @@ pub struct StepDone {
 /// Something that happened in a run.
 #[derive(Debug, Clone, Copy)]
 pub enum Event<'a> {
-    RunStarted { cases: usize },
-    CaseStarted { id: &'a str },
-    StepFinished { id: &'a str, step: &'a StepDone },
-    CaseFinished { case: &'a CaseReport },
-    RunFinished { report: &'a Report, elapsed: Duration },
+    RunStarted {
+        cases: usize,
+    },
+    CaseStarted {
+        id: &'a str,
+    },
+    StepFinished {
+        id: &'a str,
+        step: &'a StepDone,
+    },
+    CaseFinished {
+        case: &'a CaseReport,
+    },
+    RunFinished {
+        report: &'a Report,
+        elapsed: Duration,
+    },
 }
 
 /// Receives the events of a run: the console, the transcript writer, the progress line.

@@ -29,9 +29,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, Semaphore};
 
-use crate::config::TargetConfig;
 #[cfg(test)]
 use crate::checks::Verdict;
+use crate::config::TargetConfig;
 use crate::contract::Contract;
 use crate::http::{ClientError, HttpClient, HttpOptions, Outgoing, TransportError};
 use crate::plan::{self, CasePlan};
@@ -344,8 +344,8 @@ mod tests {
 
     #[test]
     fn a_case_that_panics_is_a_failed_case_saying_harness_error() {
-        let contracts = crate::contract::load_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
-            .unwrap();
+        let contracts =
+            crate::contract::load_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
         let config = TargetConfig::parse(
             "[tss]\nbase_url = \"http://127.0.0.1:9\"\ntoken = \"tss_sess_secret_token_0001\"\n",
             "test",
@@ -367,10 +367,22 @@ mod tests {
         }));
         assert_eq!(report.id, plan.id);
         assert_eq!(report.outcome, Verdict::Fail);
-        assert_eq!(report.check.as_deref(), Some(crate::checks::HARNESS));
-        assert!(report.message.starts_with("harness error"), "{}", report.message);
-        assert!(report.message.contains("index out of bounds"), "{}", report.message);
+        assert_eq!(report.check, Some(crate::checks::HARNESS));
+        assert!(
+            report.message.starts_with("harness error"),
+            "{}",
+            report.message
+        );
+        assert!(
+            report.message.contains("index out of bounds"),
+            "{}",
+            report.message
+        );
         // The panic's words are redacted like everything else.
-        assert!(!report.message.contains("tss_sess_secret_token_0001"), "{}", report.message);
+        assert!(
+            !report.message.contains("tss_sess_secret_token_0001"),
+            "{}",
+            report.message
+        );
     }
 }

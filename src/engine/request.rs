@@ -18,7 +18,10 @@ use super::RunContext;
 
 /// Sends within the run's rate ceiling; a 429 is retried after its Retry-After, at most
 /// [`MAX_429_RETRIES`] times. Returns the last answer and how many retries it took.
-pub(super) async fn send_paced(ctx: &RunContext, out: &Outgoing) -> Result<(Incoming, u32), TransportError> {
+pub(super) async fn send_paced(
+    ctx: &RunContext,
+    out: &Outgoing,
+) -> Result<(Incoming, u32), TransportError> {
     let mut retries = 0;
     loop {
         if let Some(p) = &ctx.pacer {
@@ -219,4 +222,3 @@ fn form_encode(s: &str) -> String {
     }
     out
 }
-

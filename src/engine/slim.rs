@@ -50,7 +50,10 @@ impl Keeper {
         if !self.slim {
             return case;
         }
-        let tables = self.tables.get(&case.contract).map_or(&[][..], Vec::as_slice);
+        let tables = self
+            .tables
+            .get(&case.contract)
+            .map_or(&[][..], Vec::as_slice);
         let noteworthy = matches!(case.outcome, Verdict::Fail | Verdict::Advisory);
         if noteworthy && self.whole < KEPT_WHOLE {
             self.whole += 1;

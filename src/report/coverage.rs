@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::{CaseReport, ResponseRecord, StepReport, TargetInfo};
-use crate::checks::{self, Verdict};
+use crate::checks::{self, CheckId, Verdict};
 use crate::contract::Contract;
 
 /// What a contract's documents name, as far as coverage is concerned.
@@ -174,7 +174,7 @@ impl Mark {
 pub struct ContractCoverage {
     pub contract: String,
     /// Check ids, in the order of every endpoint's `cells`.
-    pub checks: Vec<String>,
+    pub checks: Vec<CheckId>,
     pub endpoints: Vec<EndpointCoverage>,
     pub statuses: Vec<StatusCoverage>,
     /// Statuses that came back although no document names them.
@@ -195,7 +195,7 @@ pub struct EndpointCoverage {
 /// How one check did on one endpoint (counted per response).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckCell {
-    pub check: String,
+    pub check: CheckId,
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
@@ -288,11 +288,11 @@ pub fn compute(targets: &[TargetInfo], cases: &[CaseReport]) -> Vec<ContractCove
 fn of_contract(target: &TargetInfo, cases: &[&CaseReport]) -> ContractCoverage {
     let doc = &target.documented;
     // Columns: every check conform has, then any other id the steps carry.
-    let mut columns: Vec<String> = checks::ALL.iter().map(|c| c.to_string()).collect();
-    let extra: BTreeSet<String> = cases
+    let mut columns: Vec<CheckId> = checks::ALL.to_vec();
+    let extra: BTreeSet<CheckId> = cases
         .iter()
         .flat_map(|c| c.steps.iter().flat_map(|s| s.checks.iter()))
-        .map(|k| k.id.clone())
+        .map(|k| k.id)
         .filter(|id| !columns.contains(id))
         .collect();
     columns.extend(extra);
@@ -309,15 +309,13 @@ fn of_contract(target: &TargetInfo, cases: &[&CaseReport]) -> ContractCoverage {
             }
         }
     }
-    let mut cells: BTreeMap<(String, String), CheckCell> = BTreeMap::new();
+    let mut cells: BTreeMap<(String, CheckId), CheckCell> = BTreeMap::new();
     let mut statuses: BTreeMap<u16, Seen> = BTreeMap::new();
     let mut values: BTreeMap<(usize, i64), Seen> = BTreeMap::new();
     for case in cases {
         for step in &case.steps {
             for check in &step.checks {
-                let cell = cells
-                    .entry((step.endpoint.clone(), check.id.clone()))
-                    .or_default();
+                let cell = cells.entry((step.endpoint.clone(), check.id)).or_default();
                 match check.outcome {
                     Verdict::Fail => cell.failed += 1,
                     Verdict::Skip => cell.skipped += 1,
@@ -348,9 +346,9 @@ fn of_contract(target: &TargetInfo, cases: &[&CaseReport]) -> ContractCoverage {
                 .iter()
                 .map(|check| {
                     let mut cell = cells
-                        .remove(&(endpoint.clone(), check.clone()))
+                        .remove(&(endpoint.clone(), *check))
                         .unwrap_or_default();
-                    cell.check = check.clone();
+                    cell.check = *check;
                     cell
                 })
                 .collect(),
@@ -463,7 +461,7 @@ mod tests {
     use crate::checks::CheckResult;
     use crate::report::{RequestRecord, ResponseRecord};
 
-    fn step(status: u16, body: &str, checks: &[(&str, Verdict)]) -> StepReport {
+    fn step(status: u16, body: &str, checks: &[(CheckId, Verdict)]) -> StepReport {
         StepReport {
             endpoint: "GET /s".into(),
             restore: false,
@@ -482,7 +480,7 @@ mod tests {
             }),
             checks: checks
                 .iter()
-                .map(|(id, outcome)| CheckResult::new(id, *outcome, String::new(), "d > s".into()))
+                .map(|(id, outcome)| CheckResult::new(*id, *outcome, String::new(), "d > s"))
                 .collect(),
             curl: String::new(),
         }
@@ -541,15 +539,19 @@ mod tests {
             // 200 with value 1, every check held.
             case(
                 "a",
-                vec![step(200, r#"{"status":1}"#, &[("status", Verdict::Pass)])],
+                vec![step(
+                    200,
+                    r#"{"status":1}"#,
+                    &[(CheckId::Status, Verdict::Pass)],
+                )],
             ),
             // 404 and value 2 only where a check failed; 418 is named by nothing.
             case(
                 "b",
                 vec![
-                    step(404, "{}", &[("status", Verdict::Fail)]),
-                    step(200, r#"{"status":2}"#, &[("schema", Verdict::Fail)]),
-                    step(418, "{}", &[("status", Verdict::Fail)]),
+                    step(404, "{}", &[(CheckId::Status, Verdict::Fail)]),
+                    step(200, r#"{"status":2}"#, &[(CheckId::Schema, Verdict::Fail)]),
+                    step(418, "{}", &[(CheckId::Status, Verdict::Fail)]),
                 ],
             ),
         ];

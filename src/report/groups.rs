@@ -46,7 +46,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{CaseReport, Report};
-use crate::checks::{CheckResult, Verdict};
+use std::sync::Arc;
+
+use crate::checks::{CheckId, CheckResult, Verdict};
 
 /// A quoted text longer than this many characters is taken for a body (or data from one).
 pub const BODY_LIKE: usize = 40;
@@ -74,7 +76,7 @@ pub struct FailureGroup {
 /// One failed check of a group, as it failed in the group's first case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupedFailure {
-    pub check: String,
+    pub check: CheckId,
     /// `METHOD /path` of the step it failed in.
     pub endpoint: String,
     /// 1-based number of that step in the first case (0: the case failed before any request).
@@ -116,7 +118,7 @@ pub struct AdvisoryGroup {
     /// `a-` and 10 hex digits of the SHA-256 of contract, check, clause and reason.
     pub id: String,
     pub contract: String,
-    pub check: String,
+    pub check: CheckId,
     /// Why the rule is the contract's reading where the document is silent.
     pub reason: String,
     pub clause: String,
@@ -166,7 +168,7 @@ fn failures_of(case: &CaseReport) -> (Vec<GroupedFailure>, String) {
     let failed = failed_checks(case);
     let Some((_, first_step, _)) = failed.first() else {
         let failure = GroupedFailure {
-            check: case.check.clone().unwrap_or_else(|| "case".into()),
+            check: case.check.unwrap_or(CheckId::Case),
             endpoint: case.endpoint.clone(),
             step: 0,
             restore: false,
@@ -187,12 +189,12 @@ fn failures_of(case: &CaseReport) -> (Vec<GroupedFailure>, String) {
     let failures = failed
         .iter()
         .map(|(n, step, k)| GroupedFailure {
-            check: k.id.clone(),
+            check: k.id,
             endpoint: step.endpoint.clone(),
             step: *n,
             restore: step.restore,
             status: step.response.as_ref().map(|r| r.status),
-            clause: k.doc.clone(),
+            clause: k.doc.to_string(),
             quote: k.quote.clone(),
             reason: k.reason.clone(),
             message: k.message.clone(),
@@ -259,28 +261,23 @@ pub fn failure_groups(cases: &[CaseReport]) -> Vec<FailureGroup> {
 /// Advisory groups: one per decided rule (contract, check, clause, reason) that did not hold,
 /// most cases first.
 pub fn advisory_groups(cases: &[CaseReport]) -> Vec<AdvisoryGroup> {
-    let mut by_rule: BTreeMap<(String, String, String, String), AdvisoryGroup> = BTreeMap::new();
+    let mut by_rule: BTreeMap<(String, CheckId, Arc<str>, String), AdvisoryGroup> = BTreeMap::new();
     for case in cases {
         for k in case.steps.iter().flat_map(|s| s.checks.iter()) {
             if k.outcome != Verdict::Advisory {
                 continue;
             }
             let reason = k.reason.clone().unwrap_or_default();
-            let key = (
-                case.contract.clone(),
-                k.id.clone(),
-                k.doc.clone(),
-                reason.clone(),
-            );
+            let key = (case.contract.clone(), k.id, k.doc.clone(), reason.clone());
             let group = by_rule.entry(key).or_insert_with(|| AdvisoryGroup {
                 id: short_hash(
                     "a-",
                     &format!("{}\n{}\n{}\n{}", case.contract, k.id, k.doc, reason),
                 ),
                 contract: case.contract.clone(),
-                check: k.id.clone(),
+                check: k.id,
                 reason,
-                clause: k.doc.clone(),
+                clause: k.doc.to_string(),
                 results: 0,
                 cases: vec![],
                 message: k.message.clone(),

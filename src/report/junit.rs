@@ -22,7 +22,7 @@ use std::path::Path;
 use quick_junit::{NonSuccessKind, Report as JUnit, TestCase, TestCaseStatus, TestSuite};
 
 use super::{CaseReport, FailureGroup, Format, Report, ReportError};
-use crate::checks::Verdict;
+use crate::checks::{CheckId, Verdict};
 
 /// Renders the report as JUnit XML.
 pub fn render(report: &Report) -> Result<String, String> {
@@ -107,7 +107,7 @@ fn failure_headline(case: &CaseReport, group: Option<&FailureGroup>) -> String {
         Some(f) => format!(
             "[{}] {}",
             f.check,
-            case_message_of(case, &f.check).lines().next().unwrap_or("")
+            case_message_of(case, f.check).lines().next().unwrap_or("")
         ),
         None => case.message.lines().next().unwrap_or("").to_string(),
     };
@@ -118,7 +118,7 @@ fn failure_headline(case: &CaseReport, group: Option<&FailureGroup>) -> String {
 }
 
 /// This case's own message for `check` (the group's first case may be another case).
-fn case_message_of<'a>(case: &'a CaseReport, check: &str) -> &'a str {
+fn case_message_of(case: &CaseReport, check: CheckId) -> &str {
     case.steps
         .iter()
         .flat_map(|s| s.checks.iter())

@@ -26,7 +26,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{CheckResult, Verdict};
+use crate::checks::{CheckId, CheckResult, Verdict};
 use crate::partition::Partition;
 
 pub use certificate::{Certificate, CertifiedContract, Clause, ClauseVerdict, RunVerdict};
@@ -216,7 +216,7 @@ pub struct CaseChange {
     /// Outcome now (`None`: not run).
     pub after: Option<Verdict>,
     /// The check that fails now, if any.
-    pub check: Option<String>,
+    pub check: Option<CheckId>,
 }
 
 /// The outcome of one case.
@@ -234,7 +234,7 @@ pub struct CaseReport {
     #[serde(default)]
     pub family: String,
     /// The first check that failed, if any.
-    pub check: Option<String>,
+    pub check: Option<CheckId>,
     pub outcome: Verdict,
     /// One screen: what failed, expected against got, and how to reproduce; or why skipped.
     pub message: String,

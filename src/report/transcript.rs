@@ -114,7 +114,11 @@ impl Writer {
             }
         };
         let digest: [u8; 32] = Sha256::digest(&line).into();
-        if let Err(e) = self.out.write_all(&line).and_then(|_| self.out.write_all(b"\n")) {
+        if let Err(e) = self
+            .out
+            .write_all(&line)
+            .and_then(|_| self.out.write_all(b"\n"))
+        {
             self.error = Some(e);
             return;
         }
@@ -257,10 +261,15 @@ mod tests {
             .map(|c| c.unwrap().id)
             .collect();
         assert_eq!(ids, ["c::b", "c::a"]);
-        assert_eq!(digest_file(&dir.path().join(FILE)).unwrap(), (2, b.sha256.clone()));
+        assert_eq!(
+            digest_file(&dir.path().join(FILE)).unwrap(),
+            (2, b.sha256.clone())
+        );
         // An edited line changes the digest.
         let path = dir.path().join(FILE);
-        let text = std::fs::read_to_string(&path).unwrap().replacen("[]", "[ ]", 1);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("[]", "[ ]", 1);
         std::fs::write(&path, text).unwrap();
         assert_ne!(digest_file(&path).unwrap().1, b.sha256);
     }

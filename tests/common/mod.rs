@@ -6,8 +6,8 @@ use std::sync::{Arc, OnceLock};
 
 use conform::config::TargetConfig;
 use conform::contract::{self, Contract};
-use conform::report::Report;
 use conform::engine::{self, RunContext, RunSettings};
+use conform::report::Report;
 use conform::server::{self, RunningServer, ServerOptions};
 
 pub fn root() -> PathBuf {
@@ -109,7 +109,7 @@ pub fn advisories(report: &Report) -> Vec<(String, Vec<String>)> {
                         c.id
                     )
                 })
-                .map(|k| k.id.clone())
+                .map(|k| k.id.to_string())
                 .collect();
             checks.sort();
             checks.dedup();
@@ -130,11 +130,11 @@ pub fn failures(report: &Report) -> Vec<(String, Vec<String>)> {
                 .iter()
                 .flat_map(|s| s.checks.iter())
                 .filter(|k| k.outcome == conform::checks::Verdict::Fail)
-                .map(|k| k.id.clone())
+                .map(|k| k.id.to_string())
                 .collect();
-            if let Some(first) = &c.check {
-                if !checks.contains(first) {
-                    checks.push(first.clone());
+            if let Some(first) = c.check {
+                if !checks.iter().any(|k| first == k.as_str()) {
+                    checks.push(first.to_string());
                 }
             }
             checks.sort();

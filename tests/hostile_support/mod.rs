@@ -13,8 +13,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
 use conform::config::TargetConfig;
-use conform::report::Report;
 use conform::engine::{self, RunContext, RunSettings};
+use conform::report::Report;
 
 /// Longest request head a scripted server reads.
 const MAX_HEAD: usize = 64 * 1024;

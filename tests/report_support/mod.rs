@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use conform::engine::{self, RunContext, RunSettings};
 use conform::generate::GenerateOptions;
 use conform::partition::Partition;
 use conform::report::Report;
-use conform::engine::{self, RunContext, RunSettings};
 use regex::Regex;
 use serde_json::Value;
 
