@@ -315,6 +315,56 @@ fn a_round_trip_on_the_correct_server_holds() {
     }
 }
 
+/// `conform list`'s text for one contract, planned against the reference server's config.
+fn listed(contract: Contract, config: &TargetConfig) -> String {
+    let contracts = vec![contract];
+    let config = config.clone().with_defaults(&contracts);
+    let planned = conform::plan::plan(&contracts, &config, Default::default()).expect("plans");
+    conform::cli::render_list(&contracts, &planned)
+}
+
+fn without_extensions(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove(openapi::EXTENSION);
+            m.values_mut().for_each(without_extensions);
+        }
+        Value::Array(a) => a.iter_mut().for_each(without_extensions),
+        _ => {}
+    }
+}
+
+/// The suite text an import writes is the suite it built: written, parsed back from disk and
+/// loaded, it is the contract `run --openapi` holds in memory, with the same endpoints and cases
+/// in `conform list` (exports, and plain documents whose cases the importer makes itself).
+#[test]
+fn an_imported_suite_text_round_trips_to_the_built_contract() {
+    let (_server, config) = common::server(&[]);
+    for name in CONTRACTS {
+        let exported = common::exported(name);
+        let mut plain = exported.clone();
+        without_extensions(&mut plain);
+        for doc in [exported, plain] {
+            let built = openapi::build(&doc, "doc.json", name).unwrap();
+            let parsed: contract::SuiteFile = toml::from_str(&built.suite_text).unwrap();
+            let in_memory = openapi::load_built(built, "doc.json").unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let written = openapi::import(&doc, "doc.json", name, dir.path()).unwrap();
+            let reloaded =
+                contract::load_suite(&written.suite, &dir.path().join("schemas")).unwrap();
+            let json = |s: &contract::SuiteFile| serde_json::to_value(s).unwrap();
+            assert_eq!(json(&parsed), json(&in_memory.suite), "{name}");
+            assert_eq!(json(&reloaded.suite), json(&in_memory.suite), "{name}");
+            let (a, b) = (listed(in_memory, &config), listed(reloaded, &config));
+            assert!(
+                a.lines().filter(|l| l.starts_with("case ")).count() > 0,
+                "{a}"
+            );
+            assert_eq!(a, b, "{name}");
+        }
+    }
+}
+
 #[test]
 fn the_import_keeps_the_schema_files_and_their_refs() {
     let dir = tempfile::tempdir().unwrap();

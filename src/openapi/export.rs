@@ -7,21 +7,23 @@
 //! with its parameters, its request body, every documented response, and the error answers the
 //! suite knows about (401 for bad credentials, the negative-input statuses or `4XX`, the HTTP
 //! status table). Concrete example requests and the documents' examples (`tests/examples`) go
-//! into `examples`; suite-only settings go into `x-conform`.
+//! into `examples`; suite-only settings go into `x-conform`, as the loaded suite serializes them
+//! (the contract as loaded, not its file: an in-memory import has no suite file).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use super::{escape, toml_to_json, unescape, OpenApiError, EXTENSION};
-use crate::contract::{AuthSpec, Contract, EndpointSpec, ParamLocation};
+use super::{escape, unescape, OpenApiError, EXTENSION};
+use crate::contract::{
+    AuthSpec, CaseSpec, Contract, EndpointSpec, ExampleSpec, ParamLocation, ResponseSpec, SuiteFile,
+};
 use crate::template;
 
 /// The OpenAPI 3.1 document of `contract`. `examples_dir` holds the documents' examples for this
 /// contract (`{"schema": FILE, "doc": ..., "instance": ...}` files), if any.
 pub fn export(contract: &Contract, examples_dir: Option<&Path>) -> Result<Value, OpenApiError> {
-    let raw = raw_suite(contract)?;
     let examples = read_examples(examples_dir)?;
     let components = Components::new(contract)?;
     let suite = &contract.suite;
@@ -36,45 +38,8 @@ pub fn export(contract: &Contract, examples_dir: Option<&Path>) -> Result<Value,
     } else {
         json!({ scheme_name: scheme })
     };
-
-    let mut paths: Map<String, Value> = Map::new();
-    for endpoint in &suite.endpoints {
-        let op = operation(contract, endpoint, &examples, &raw, &security)?;
-        let item = paths
-            .entry(endpoint.path.clone())
-            .or_insert_with(|| json!({}));
-        let method = endpoint.method.to_ascii_lowercase();
-        if !super::METHODS.contains(&method.as_str()) {
-            return Err(invalid(
-                contract,
-                format!(
-                    "endpoint {:?}: method {} has no OpenAPI form",
-                    endpoint.id, endpoint.method
-                ),
-            ));
-        }
-        if let Some(map) = item.as_object_mut() {
-            if map.insert(method, op).is_some() {
-                return Err(invalid(
-                    contract,
-                    format!("two endpoints are {} {}", endpoint.method, endpoint.path),
-                ));
-            }
-        }
-    }
-
-    let mut ext = Map::new();
-    ext.insert("name".into(), json!(suite.name));
-    ext.insert("document".into(), json!(suite.document));
-    ext.insert(
-        "auth".into(),
-        raw.get("auth").cloned().unwrap_or(Value::Null),
-    );
-    for key in ["variables", "errors", "negative", "status_tables"] {
-        if let Some(v) = raw.get(key) {
-            ext.insert(key.into(), v.clone());
-        }
-    }
+    let paths = paths(contract, &examples, &security)?;
+    let ext = suite_extension(suite)?;
     let hash = contract
         .content_hash
         .get(..12)
@@ -100,25 +65,65 @@ pub fn export(contract: &Contract, examples_dir: Option<&Path>) -> Result<Value,
     }))
 }
 
+/// Every endpoint as an operation, under its path.
+fn paths(
+    contract: &Contract,
+    examples: &[DocExample],
+    security: &Value,
+) -> Result<Map<String, Value>, OpenApiError> {
+    let mut paths: Map<String, Value> = Map::new();
+    for endpoint in &contract.suite.endpoints {
+        let op = operation(contract, endpoint, examples, security)?;
+        let item = paths
+            .entry(endpoint.path.clone())
+            .or_insert_with(|| json!({}));
+        let method = endpoint.method.to_ascii_lowercase();
+        if !super::METHODS.contains(&method.as_str()) {
+            return Err(invalid(
+                contract,
+                format!(
+                    "endpoint {:?}: method {} has no OpenAPI form",
+                    endpoint.id, endpoint.method
+                ),
+            ));
+        }
+        if let Some(map) = item.as_object_mut() {
+            if map.insert(method, op).is_some() {
+                return Err(invalid(
+                    contract,
+                    format!("two endpoints are {} {}", endpoint.method, endpoint.path),
+                ));
+            }
+        }
+    }
+    Ok(paths)
+}
+
+/// What only conform reads of the suite as a whole: its name, its document, and the parts
+/// OpenAPI cannot say, as the suite says them (fields at their defaults left out).
+fn suite_extension(suite: &SuiteFile) -> Result<Map<String, Value>, OpenApiError> {
+    let mut ext = Map::new();
+    ext.insert("name".into(), json!(suite.name));
+    ext.insert("document".into(), json!(suite.document));
+    ext.insert("auth".into(), as_json(&suite.auth)?);
+    ext.insert("errors".into(), as_json(&suite.errors)?);
+    if !suite.variables.is_empty() {
+        ext.insert("variables".into(), as_json(&suite.variables)?);
+    }
+    if !suite.negative.is_default() {
+        ext.insert("negative".into(), as_json(&suite.negative)?);
+    }
+    if !suite.status_tables.is_empty() {
+        ext.insert("status_tables".into(), as_json(&suite.status_tables)?);
+    }
+    Ok(ext)
+}
+
 fn invalid(contract: &Contract, message: String) -> OpenApiError {
     OpenApiError::Invalid {
         origin: format!("contract {}", contract.name()),
         message,
     }
-}
-
-/// The suite file as JSON: the parts OpenAPI cannot say are copied from it as written.
-fn raw_suite(contract: &Contract) -> Result<Value, OpenApiError> {
-    let path = &contract.suite_path;
-    let text = std::fs::read_to_string(path).map_err(|source| OpenApiError::Read {
-        path: path.clone(),
-        source,
-    })?;
-    let table: toml::Table = toml::from_str(&text).map_err(|e| OpenApiError::Invalid {
-        origin: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    Ok(toml_to_json(&toml::Value::Table(table)))
 }
 
 /// One document example: which schema it is an instance of, its clause and its value.
@@ -390,13 +395,47 @@ fn operation(
     contract: &Contract,
     endpoint: &EndpointSpec,
     examples: &[DocExample],
-    raw: &Value,
     security: &Value,
 ) -> Result<Value, OpenApiError> {
     let suite = &contract.suite;
-    let clause = |doc: &str| format!("{} > {doc}", suite.document);
     let example = endpoint.example.clone().unwrap_or_default();
+    let mut op = json!({
+        "operationId": endpoint.id,
+        "summary": endpoint.doc,
+        "x-doc": clause(suite, &endpoint.doc),
+        "security": if endpoint.public { json!([]) } else { security.clone() },
+    });
+    let parameters = parameters(endpoint, &example, examples);
+    if !parameters.is_empty() {
+        op["parameters"] = Value::Array(parameters);
+    }
+    if let Some(file) = &endpoint.body {
+        op["requestBody"] = request_body(file, &example, examples);
+    }
+    let mut responses = documented_responses(suite, endpoint, examples);
+    add_error_responses(suite, endpoint, examples, &mut responses);
+    op["responses"] = Value::Object(responses);
+    op[EXTENSION] = Value::Object(operation_extension(suite, endpoint)?);
+    Ok(op)
+}
 
+/// A clause of the suite's document, as `x-doc` says it.
+fn clause(suite: &SuiteFile, doc: &str) -> String {
+    format!("{} > {doc}", suite.document)
+}
+
+/// The suite's example request as an OpenAPI example, when it holds no variable.
+fn suite_example(value: &Value) -> Option<Value> {
+    is_concrete(value)
+        .then(|| json!({ "summary": "the example request of the suite", "value": value }))
+}
+
+/// The endpoint's parameters, with the documents' examples and the suite's example value.
+fn parameters(
+    endpoint: &EndpointSpec,
+    example: &ExampleSpec,
+    examples: &[DocExample],
+) -> Vec<Value> {
     let mut parameters = Vec::new();
     for p in &endpoint.params {
         let mut param = json!({
@@ -407,99 +446,119 @@ fn operation(
             "schema": component_ref(&p.schema),
         });
         let mut ex = examples_for(&p.schema, examples);
-        if let Some(v) = example.params.get(&p.name).filter(|v| is_concrete(v)) {
-            ex.insert(
-                "conform".into(),
-                json!({ "summary": "the example request of the suite", "value": v }),
-            );
+        if let Some(v) = example.params.get(&p.name).and_then(suite_example) {
+            ex.insert("conform".into(), v);
         }
         if !ex.is_empty() {
             param["examples"] = Value::Object(ex);
         }
         parameters.push(param);
     }
+    parameters
+}
 
-    let mut op = json!({
-        "operationId": endpoint.id,
-        "summary": endpoint.doc,
-        "x-doc": clause(&endpoint.doc),
-        "security": if endpoint.public { json!([]) } else { security.clone() },
-    });
-    if !parameters.is_empty() {
-        op["parameters"] = Value::Array(parameters);
+/// The endpoint's JSON request body, with the documents' examples and the suite's example.
+fn request_body(file: &str, example: &ExampleSpec, examples: &[DocExample]) -> Value {
+    let mut media = json!({ "schema": component_ref(file) });
+    let mut ex = examples_for(file, examples);
+    if let Some(b) = example.body.as_ref().and_then(suite_example) {
+        ex.insert("conform".into(), b);
     }
-    if let Some(file) = &endpoint.body {
-        let mut media = json!({ "schema": component_ref(file) });
-        let mut ex = examples_for(file, examples);
-        if let Some(b) = example.body.as_ref().filter(|b| is_concrete(b)) {
-            ex.insert(
-                "conform".into(),
-                json!({ "summary": "the example request of the suite", "value": b }),
-            );
-        }
-        if !ex.is_empty() {
-            media["examples"] = Value::Object(ex);
-        }
-        op["requestBody"] = json!({
-            "required": true,
-            "content": { "application/json": media },
-        });
+    if !ex.is_empty() {
+        media["examples"] = Value::Object(ex);
     }
+    json!({
+        "required": true,
+        "content": { "application/json": media },
+    })
+}
 
-    // Standard fields say what the document states; what the contract decided travels in
-    // `x-conform` (a team's document without the extensions states no more than the original).
+/// The endpoint's documented responses, keyed as OpenAPI keys them (a decided code as its
+/// class). Standard fields say what the document states; what the contract decided travels in
+/// `x-conform` (a team's document without the extensions states no more than the original).
+fn documented_responses(
+    suite: &SuiteFile,
+    endpoint: &EndpointSpec,
+    examples: &[DocExample],
+) -> Map<String, Value> {
     let mut responses = Map::new();
     for (code, r) in &endpoint.responses {
-        let media_type = r
-            .media_type
-            .clone()
-            .unwrap_or_else(|| "application/json".into());
-        let mut schema = component_ref(&r.schema);
-        // A table of values the document states closed is an `enum` where its values sit.
-        if code.starts_with('2') {
-            for t in suite.status_tables.iter().filter(|t| {
-                t.decided.is_none()
-                    && (t.endpoints.is_empty() || t.endpoints.contains(&endpoint.id))
-            }) {
-                if let Some(pointer) = &t.pointer {
-                    schema = json!({ "allOf": [schema, enum_at(pointer, &t.values)] });
-                }
-            }
-        }
-        let mut media = json!({ "schema": schema });
-        let ex = examples_for(&r.schema, examples);
-        if !ex.is_empty() {
-            media["examples"] = Value::Object(ex);
-        }
-        let mut response = json!({ "description": r.doc, "x-doc": clause(&r.doc) });
-        let mut ext = Map::new();
-        match &r.body_decided {
-            None => response["content"] = json!({ media_type: media }),
-            Some(reason) => {
-                ext.insert("body_decided".into(), json!(reason));
-                ext.insert("schema".into(), component_ref(&r.schema));
-                if r.media_type.is_some() {
-                    ext.insert("media_type".into(), json!(media_type));
-                }
-            }
-        }
-        if let Some(q) = &r.quote {
-            ext.insert("quote".into(), json!(q));
-        }
-        let key = match &r.status_decided {
-            Some(reason) => {
-                ext.insert("status_decided".into(), json!(reason));
-                ext.insert("code".into(), json!(code));
-                format!("{}XX", &code[..1])
-            }
-            None => code.clone(),
-        };
-        if !ext.is_empty() {
-            response[EXTENSION] = Value::Object(ext);
-        }
+        let (key, response) = response(suite, endpoint, code, r, examples);
         responses.insert(key, response);
     }
-    // The error answers the suite knows: bad credentials, invalid input, the status table.
+    responses
+}
+
+/// One documented response and the key it goes under.
+fn response(
+    suite: &SuiteFile,
+    endpoint: &EndpointSpec,
+    code: &str,
+    r: &ResponseSpec,
+    examples: &[DocExample],
+) -> (String, Value) {
+    let media_type = r
+        .media_type
+        .clone()
+        .unwrap_or_else(|| "application/json".into());
+    let mut media = json!({ "schema": response_schema(suite, endpoint, code, r) });
+    let ex = examples_for(&r.schema, examples);
+    if !ex.is_empty() {
+        media["examples"] = Value::Object(ex);
+    }
+    let mut response = json!({ "description": r.doc, "x-doc": clause(suite, &r.doc) });
+    let mut ext = Map::new();
+    match &r.body_decided {
+        None => response["content"] = json!({ media_type: media }),
+        Some(reason) => {
+            ext.insert("body_decided".into(), json!(reason));
+            ext.insert("schema".into(), component_ref(&r.schema));
+            if r.media_type.is_some() {
+                ext.insert("media_type".into(), json!(media_type));
+            }
+        }
+    }
+    if let Some(q) = &r.quote {
+        ext.insert("quote".into(), json!(q));
+    }
+    let key = match &r.status_decided {
+        Some(reason) => {
+            ext.insert("status_decided".into(), json!(reason));
+            ext.insert("code".into(), json!(code));
+            format!("{}XX", &code[..1])
+        }
+        None => code.to_string(),
+    };
+    if !ext.is_empty() {
+        response[EXTENSION] = Value::Object(ext);
+    }
+    (key, response)
+}
+
+/// A response's schema: its file, and on a success answer, every table of values the document
+/// states closed as an `enum` where its values sit.
+fn response_schema(
+    suite: &SuiteFile,
+    endpoint: &EndpointSpec,
+    code: &str,
+    r: &ResponseSpec,
+) -> Value {
+    let mut schema = component_ref(&r.schema);
+    if code.starts_with('2') {
+        for t in suite.status_tables.iter().filter(|t| {
+            t.decided.is_none() && (t.endpoints.is_empty() || t.endpoints.contains(&endpoint.id))
+        }) {
+            if let Some(pointer) = &t.pointer {
+                schema = json!({ "allOf": [schema, enum_at(pointer, &t.values)] });
+            }
+        }
+    }
+    schema
+}
+
+/// The error answers the suite knows for an endpoint (bad credentials, invalid input, the
+/// HTTP status table), keyed by status or class, with their clause.
+fn known_errors(suite: &SuiteFile, endpoint: &EndpointSpec) -> BTreeMap<String, String> {
     let mut errors: BTreeMap<String, String> = BTreeMap::new();
     if suite.auth.scheme != crate::contract::AuthScheme::None {
         let key = if suite.auth.status_decided.is_some() {
@@ -530,6 +589,17 @@ fn operation(
             }
         }
     }
+    errors
+}
+
+/// Adds the known error answers the documented responses do not already give, each with the
+/// suite's error body where the document shows it.
+fn add_error_responses(
+    suite: &SuiteFile,
+    endpoint: &EndpointSpec,
+    examples: &[DocExample],
+    responses: &mut Map<String, Value>,
+) {
     let error_media = match (&suite.errors.media_type, &suite.errors.media_type_decided) {
         (Some(m), None) => m.clone(),
         _ => "application/json".into(),
@@ -539,62 +609,60 @@ fn operation(
     if !ex.is_empty() {
         error_content["examples"] = Value::Object(ex);
     }
-    for (code, doc) in errors {
+    for (code, doc) in known_errors(suite, endpoint) {
         if responses.contains_key(&code) {
             continue;
         }
         let status = code.replace("XX", "00").parse::<u16>().unwrap_or(400);
-        let mut response = json!({ "description": doc, "x-doc": clause(&doc) });
+        let mut response = json!({ "description": doc, "x-doc": clause(suite, &doc) });
         // An error body the document does not show is left out: any body or none conforms.
         if suite.errors.body_decided(status).is_none() {
             response["content"] = json!({ error_media.clone(): error_content.clone() });
         }
         responses.insert(code, response);
     }
-    op["responses"] = Value::Object(responses);
+}
 
-    // What only conform reads: the example request as written (templates and all), the
-    // generators' settings and the suite's single-request cases of this endpoint.
-    let raw_endpoint = raw
-        .get("endpoints")
-        .and_then(Value::as_array)
-        .and_then(|es| es.iter().find(|e| e["id"] == endpoint.id.as_str()));
+/// What only conform reads of an operation: its id and clause, the example request as written
+/// (templates and all), the generators' settings and the suite's single-request cases of it.
+fn operation_extension(
+    suite: &SuiteFile,
+    endpoint: &EndpointSpec,
+) -> Result<Map<String, Value>, OpenApiError> {
     let mut ext = Map::new();
     ext.insert("id".into(), json!(endpoint.id));
     ext.insert("doc".into(), json!(endpoint.doc));
-    for key in ["example", "generate"] {
-        if let Some(v) = raw_endpoint.and_then(|e| e.get(key)) {
-            ext.insert(key.into(), v.clone());
-        }
+    if let Some(example) = &endpoint.example {
+        ext.insert("example".into(), as_json(example)?);
     }
-    let cases: Vec<Value> = raw
-        .get("cases")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    if !endpoint.generate.is_default() {
+        ext.insert("generate".into(), as_json(&endpoint.generate)?);
+    }
+    let cases = suite
+        .cases
+        .iter()
         .filter(|c| single_request_case_of(c, &endpoint.id))
-        .cloned()
-        .collect();
+        .map(as_json)
+        .collect::<Result<Vec<_>, _>>()?;
     if !cases.is_empty() {
         ext.insert("cases".into(), Value::Array(cases));
     }
-    op[EXTENSION] = Value::Object(ext);
-    Ok(op)
+    Ok(ext)
+}
+
+/// A part of the loaded suite as the JSON the extension carries.
+fn as_json<T: serde::Serialize>(part: &T) -> Result<Value, OpenApiError> {
+    serde_json::to_value(part).map_err(|e| OpenApiError::Invalid {
+        origin: "suite".into(),
+        message: format!("cannot be written as JSON: {e}"),
+    })
 }
 
 /// A suite case of one step on `endpoint` that checks no promise: the only cases with an
 /// OpenAPI form (a request and its expected answer).
-fn single_request_case_of(case: &Value, endpoint: &str) -> bool {
-    let Some([step]) = case
-        .get("steps")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    else {
-        return false;
-    };
-    step["endpoint"] == endpoint
-        && step
-            .get("assert")
-            .and_then(Value::as_array)
-            .is_none_or(|a| a.is_empty())
+fn single_request_case_of(case: &CaseSpec, endpoint: &str) -> bool {
+    match case.steps.as_slice() {
+        [step] => step.endpoint == endpoint && step.asserts.is_empty(),
+        _ => false,
+    }
 }

@@ -14,16 +14,24 @@
 //! the author's server, not on yours). The suite's variables are the credential and those. A
 //! document written by `export` carries `x-conform` extensions; they take precedence, so export
 //! then import gives back the contract (less its multi-step cases).
+//!
+//! The suite is built as the types the loader reads ([`contract::SuiteFile`]) and its text is
+//! that value serialized by `toml`, so what the import writes is what `conform` loads.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 use super::{unescape, OpenApiError, EXTENSION, METHODS};
-use crate::contract::{self, SchemaSet};
+use crate::contract::{
+    self, AuthScheme, AuthSpec, CaseSpec, EndpointSpec, ErrorSpec, ExampleSpec, GenerateSpec,
+    NegativeSpec, ParamLocation, ParamSpec, ResponseSpec, SchemaSet, StatusPattern,
+    StatusTableSpec, StepSpec, SuiteFile, VariableSpec,
+};
 use crate::generate::negative::param_as_json;
 use crate::generate::view::Resolver;
 use crate::template;
@@ -55,6 +63,11 @@ pub struct Built {
 /// Builds the contract `name` from OpenAPI document `doc` (read from `source`, which names the
 /// document in the suite), in memory.
 pub fn build(doc: &Value, source: &str, name: &str) -> Result<Built, OpenApiError> {
+    build_typed(doc, source, name).map(|(_, built)| built)
+}
+
+/// [`build`], with the suite as the importer built it (its text is this, serialized).
+fn build_typed(doc: &Value, source: &str, name: &str) -> Result<(SuiteFile, Built), OpenApiError> {
     let mut imp = Importer::new(doc, source)?;
     if name.is_empty()
         || !name
@@ -83,14 +96,16 @@ pub fn build(doc: &Value, source: &str, name: &str) -> Result<Built, OpenApiErro
         .collect();
     let schemas = SchemaSet::compile(name, &files)
         .map_err(|e| imp.invalid(format!("the schemas do not compile: {}", error_chain(&e))))?;
-    let suite_text = imp.suite(name, &auth, &errors, &endpoints, &schemas)?;
-    Ok(Built {
+    let suite = imp.suite(name, auth, errors, &endpoints, &schemas)?;
+    let suite_text = imp.suite_text(&suite)?;
+    let built = Built {
         name: name.to_string(),
         files,
         schemas,
         suite_text,
         notes: imp.notes,
-    })
+    };
+    Ok((suite, built))
 }
 
 /// The contract of a built import, loaded as `conform` loads any contract (the same checks,
@@ -184,11 +199,10 @@ struct Endpoint {
     params: Vec<Param>,
     /// Body schema file and the document's example bodies.
     body: Option<(String, Vec<Value>)>,
-    /// Status → (schema file, media type if not application/json, doc).
     /// Status → the suite's response spec (schema, doc, media type, provenance).
-    responses: BTreeMap<String, Value>,
+    responses: BTreeMap<String, ResponseSpec>,
     /// Error answers: (schema as written, media type, description, status).
-    errors: Vec<(Value, String, String, String)>,
+    errors: Vec<ErrorAnswer>,
     /// Every error status the operation documents, with a body or not.
     error_codes: Vec<String>,
     /// The operation needs no credential (`security: []`, or an empty requirement in it).
@@ -196,9 +210,39 @@ struct Endpoint {
     ext: Value,
 }
 
+/// An error answer of an operation: (schema as written, media type, description, status).
+type ErrorAnswer = (Value, String, String, String);
+
+/// One operation of the document, where it is, and how messages name it (`GET /pets`).
+struct Operation<'a> {
+    path: &'a str,
+    method: &'static str,
+    item: &'a Value,
+    op: &'a Value,
+    at: String,
+}
+
+/// What the request body of an operation comes to.
+enum RequestBody {
+    /// A JSON body: its schema file and the document's example bodies.
+    Json(String, Vec<Value>),
+    /// No body is sent.
+    Absent,
+    /// The body is not JSON and is the point of the operation: the operation is left out.
+    NotJson,
+}
+
+/// What an operation answers: successes for the suite, errors for the error schema.
+#[derive(Default)]
+struct Answers {
+    responses: BTreeMap<String, ResponseSpec>,
+    errors: Vec<ErrorAnswer>,
+    error_codes: Vec<String>,
+}
+
 struct Param {
     name: String,
-    location: &'static str,
+    location: ParamLocation,
     file: String,
     required: bool,
     doc: String,
@@ -517,180 +561,221 @@ impl<'a> Importer<'a> {
                 if !op.is_object() {
                     return Err(self.invalid(format!("{at}: the operation is not an object")));
                 }
-                let ext = op.get(EXTENSION).cloned().unwrap_or(Value::Null);
-                let mut id = ext["id"]
-                    .as_str()
-                    .map(String::from)
-                    .or_else(|| op["operationId"].as_str().map(sanitize_id))
-                    .unwrap_or_else(|| sanitize_id(&format!("{method}{path}")));
-                let mut n = 2;
-                let base = id.clone();
-                while !ids.insert(id.clone()) {
-                    id = format!("{base}-{n}");
-                    n += 1;
-                }
-                let doc_text = ext["doc"]
-                    .as_str()
-                    .or_else(|| op["summary"].as_str())
-                    .or_else(|| op["operationId"].as_str())
-                    .map(String::from)
-                    .unwrap_or_else(|| at.clone());
-                match self.endpoint(path, method, item, op, &at, id, doc_text, ext)? {
-                    Some(e) => out.push(e),
-                    None => continue,
+                let o = Operation {
+                    path,
+                    method,
+                    item,
+                    op,
+                    at,
+                };
+                let id = unique_id(&mut ids, operation_id(&o));
+                if let Some(e) = self.endpoint(&o, id)? {
+                    out.push(e);
                 }
             }
         }
         Ok(out)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// One operation as an endpoint, or None when conform leaves it out (noted).
     fn endpoint(
         &mut self,
-        path: &str,
-        method: &str,
-        item: &'a Value,
-        op: &'a Value,
-        at: &str,
+        o: &Operation<'a>,
         id: String,
-        doc_text: String,
-        ext: Value,
     ) -> Result<Option<Endpoint>, OpenApiError> {
-        // Parameters: the path item's, overridden by the operation's of the same name and place.
-        let mut raw_params: Vec<&Value> = Vec::new();
-        for list in [item.get("parameters"), op.get("parameters")] {
+        let ext = o.op.get(EXTENSION).cloned().unwrap_or(Value::Null);
+        let doc = ext["doc"]
+            .as_str()
+            .or_else(|| o.op["summary"].as_str())
+            .or_else(|| o.op["operationId"].as_str())
+            .map(String::from)
+            .unwrap_or_else(|| o.at.clone());
+        let params = self.parameters(o, &id)?;
+        let body = match self.request_body(o, &id)? {
+            RequestBody::Json(file, examples) => Some((file, examples)),
+            RequestBody::Absent => None,
+            RequestBody::NotJson => return Ok(None),
+        };
+        let answers = self.answers(o, &id)?;
+        Ok(Some(Endpoint {
+            id,
+            method: o.method.to_ascii_uppercase(),
+            path: o.path.to_string(),
+            doc,
+            params,
+            body,
+            responses: answers.responses,
+            errors: answers.errors,
+            error_codes: answers.error_codes,
+            public: needs_no_credential(o.op),
+            ext,
+        }))
+    }
+
+    /// The operation's parameters: the path item's, overridden by the operation's of the same
+    /// name and place; those conform cannot send are left out.
+    fn parameters(&mut self, o: &Operation<'a>, id: &str) -> Result<Vec<Param>, OpenApiError> {
+        let mut merged: Vec<&Value> = Vec::new();
+        for list in [o.item.get("parameters"), o.op.get("parameters")] {
             for p in list.and_then(Value::as_array).into_iter().flatten() {
-                let p = self.deref(p, at)?;
+                let p = self.deref(p, &o.at)?;
                 let key = (p["name"].as_str(), p["in"].as_str());
-                raw_params.retain(|q| (q["name"].as_str(), q["in"].as_str()) != key);
-                raw_params.push(p);
+                merged.retain(|q| (q["name"].as_str(), q["in"].as_str()) != key);
+                merged.push(p);
             }
         }
         let mut params = Vec::new();
-        for p in raw_params {
-            let (Some(name), Some(location)) = (p["name"].as_str(), p["in"].as_str()) else {
-                return Err(self.invalid(format!("{at}: a parameter lacks `name` or `in`")));
-            };
-            let location = match location {
-                "path" => "path",
-                "query" => "query",
-                // OpenAPI: a header parameter named Accept, Content-Type or Authorization is
-                // ignored (the media types and the security scheme say those).
-                "header"
-                    if ["accept", "content-type", "authorization"]
-                        .contains(&name.to_ascii_lowercase().as_str()) =>
-                {
-                    continue;
-                }
-                "header" => "header",
-                "cookie" => "cookie",
-                other => {
-                    self.notes.push(format!(
-                        "{at}: {other} parameter `{name}` left out (not a place OpenAPI names)"
-                    ));
-                    continue;
-                }
-            };
-            let schema = p
-                .get("schema")
-                .or_else(|| {
-                    p.get("content")
-                        .and_then(Value::as_object)
-                        .and_then(|c| c.values().next())
-                        .and_then(|m| m.get("schema"))
-                })
-                .cloned()
-                .unwrap_or_else(|| json!({}));
-            let file = self.schema_file(
-                &schema,
-                &format!("{id}-{name}"),
-                &format!("{at} parameter {name}"),
-            )?;
-            let mut examples: Vec<Value> = p.get("example").cloned().into_iter().collect();
-            for e in p
-                .get("examples")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flat_map(|m| m.values())
+        for p in merged {
+            if let Some(param) = self.parameter(p, &o.at, id)? {
+                params.push(param);
+            }
+        }
+        Ok(params)
+    }
+
+    /// One parameter with its schema file and the document's examples of it.
+    fn parameter(&mut self, p: &Value, at: &str, id: &str) -> Result<Option<Param>, OpenApiError> {
+        let (Some(name), Some(location)) = (p["name"].as_str(), p["in"].as_str()) else {
+            return Err(self.invalid(format!("{at}: a parameter lacks `name` or `in`")));
+        };
+        let Some(location) = self.parameter_place(name, location, at) else {
+            return Ok(None);
+        };
+        let schema = p
+            .get("schema")
+            .or_else(|| {
+                p.get("content")
+                    .and_then(Value::as_object)
+                    .and_then(|c| c.values().next())
+                    .and_then(|m| m.get("schema"))
+            })
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let file = self.schema_file(
+            &schema,
+            &format!("{id}-{name}"),
+            &format!("{at} parameter {name}"),
+        )?;
+        let mut examples = self.written_examples(p, at)?;
+        examples.extend(schema_examples(&schema));
+        Ok(Some(Param {
+            name: name.to_string(),
+            location,
+            file,
+            required: location == ParamLocation::Path || p["required"].as_bool().unwrap_or(false),
+            doc: p["description"].as_str().unwrap_or(name).to_string(),
+            examples,
+        }))
+    }
+
+    /// Where a parameter is sent; None for one conform leaves out.
+    fn parameter_place(&mut self, name: &str, location: &str, at: &str) -> Option<ParamLocation> {
+        match location {
+            "path" => Some(ParamLocation::Path),
+            "query" => Some(ParamLocation::Query),
+            // OpenAPI: a header parameter named Accept, Content-Type or Authorization is
+            // ignored (the media types and the security scheme say those).
+            "header"
+                if ["accept", "content-type", "authorization"]
+                    .contains(&name.to_ascii_lowercase().as_str()) =>
             {
-                if let Some(v) = self.deref(e, at)?.get("value") {
-                    examples.push(v.clone());
-                }
+                None
             }
-            examples.extend(schema_examples(&schema));
-            params.push(Param {
-                name: name.to_string(),
-                location,
-                file,
-                required: location == "path" || p["required"].as_bool().unwrap_or(false),
-                doc: p["description"].as_str().unwrap_or(name).to_string(),
-                examples,
-            });
-        }
-
-        let mut body = None;
-        if let Some(rb) = op.get("requestBody") {
-            let rb = self.deref(rb, at)?;
-            let content = rb.get("content").and_then(Value::as_object);
-            match content.and_then(json_media) {
-                Some((_, media)) => {
-                    let schema = media.get("schema").cloned().unwrap_or_else(|| json!({}));
-                    let file = self.schema_file(
-                        &schema,
-                        &format!("{id}-request"),
-                        &format!("{at} request body"),
-                    )?;
-                    let mut examples: Vec<Value> =
-                        media.get("example").cloned().into_iter().collect();
-                    for e in media
-                        .get("examples")
-                        .and_then(Value::as_object)
-                        .into_iter()
-                        .flat_map(|m| m.values())
-                    {
-                        if let Some(v) = self.deref(e, at)?.get("value") {
-                            examples.push(v.clone());
-                        }
-                    }
-                    examples.extend(schema_examples(&schema));
-                    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-                        if let Some(target) = r.strip_prefix('#').and_then(|p| self.doc.pointer(p))
-                        {
-                            examples.extend(schema_examples(target));
-                        }
-                    }
-                    body = Some((file, examples));
-                }
-                // An optional body that is not JSON on a method that seldom has one (Stripe's
-                // form bodies on every GET): the operation is called without one. Elsewhere
-                // (an optional upload) the body is the point, and the operation is left out.
-                None if content.is_some_and(|c| !c.is_empty())
-                    && !rb["required"].as_bool().unwrap_or(false)
-                    && matches!(method, "get" | "head" | "delete" | "options") =>
-                {
-                    self.notes.push(format!(
-                        "{at}: its optional request body is not JSON; conform sends none"
-                    ));
-                }
-                None if content.is_some_and(|c| !c.is_empty()) => {
-                    self.notes.push(format!(
-                        "{at}: left out (its request body is not JSON; conform sends JSON bodies)"
-                    ));
-                    return Ok(None);
-                }
-                None => {}
+            "header" => Some(ParamLocation::Header),
+            "cookie" => Some(ParamLocation::Cookie),
+            other => {
+                self.notes.push(format!(
+                    "{at}: {other} parameter `{name}` left out (not a place OpenAPI names)"
+                ));
+                None
             }
         }
+    }
 
-        let mut responses = BTreeMap::new();
-        let mut errors = Vec::new();
-        let mut error_codes = Vec::new();
-        let mut success_range = None;
-        for (code, r) in op
-            .get("responses")
+    /// `example` and the values of `examples` of a parameter or a media type object.
+    fn written_examples(&self, holder: &Value, at: &str) -> Result<Vec<Value>, OpenApiError> {
+        let mut examples: Vec<Value> = holder.get("example").cloned().into_iter().collect();
+        for e in holder
+            .get("examples")
             .and_then(Value::as_object)
             .into_iter()
-            .flatten()
+            .flat_map(|m| m.values())
+        {
+            if let Some(v) = self.deref(e, at)?.get("value") {
+                examples.push(v.clone());
+            }
+        }
+        Ok(examples)
+    }
+
+    /// The operation's request body, if it has one conform can send.
+    fn request_body(&mut self, o: &Operation<'a>, id: &str) -> Result<RequestBody, OpenApiError> {
+        let Some(rb) = o.op.get("requestBody") else {
+            return Ok(RequestBody::Absent);
+        };
+        let rb = self.deref(rb, &o.at)?;
+        let content = rb.get("content").and_then(Value::as_object);
+        if let Some((_, media)) = content.and_then(json_media) {
+            let (file, examples) = self.json_body(media, &o.at, id)?;
+            return Ok(RequestBody::Json(file, examples));
+        }
+        if content.is_none_or(|c| c.is_empty()) {
+            return Ok(RequestBody::Absent);
+        }
+        // An optional body that is not JSON on a method that seldom has one (Stripe's form
+        // bodies on every GET): the operation is called without one. Elsewhere (an optional
+        // upload) the body is the point, and the operation is left out.
+        let at = &o.at;
+        if !rb["required"].as_bool().unwrap_or(false)
+            && matches!(o.method, "get" | "head" | "delete" | "options")
+        {
+            self.notes.push(format!(
+                "{at}: its optional request body is not JSON; conform sends none"
+            ));
+            Ok(RequestBody::Absent)
+        } else {
+            self.notes.push(format!(
+                "{at}: left out (its request body is not JSON; conform sends JSON bodies)"
+            ));
+            Ok(RequestBody::NotJson)
+        }
+    }
+
+    /// A JSON request body's schema file and its examples (the media type's, the schema's and
+    /// those of the component it references).
+    fn json_body(
+        &mut self,
+        media: &Value,
+        at: &str,
+        id: &str,
+    ) -> Result<(String, Vec<Value>), OpenApiError> {
+        let schema = media.get("schema").cloned().unwrap_or_else(|| json!({}));
+        let file = self.schema_file(
+            &schema,
+            &format!("{id}-request"),
+            &format!("{at} request body"),
+        )?;
+        let mut examples = self.written_examples(media, at)?;
+        examples.extend(schema_examples(&schema));
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            if let Some(target) = r.strip_prefix('#').and_then(|p| self.doc.pointer(p)) {
+                examples.extend(schema_examples(target));
+            }
+        }
+        Ok((file, examples))
+    }
+
+    /// The operation's answers: its success responses, and its error answers for the suite's
+    /// error schema. A success given only as the class 2XX, or none at all, is a decided 200.
+    fn answers(&mut self, o: &Operation<'a>, id: &str) -> Result<Answers, OpenApiError> {
+        let at = &o.at;
+        let mut answers = Answers::default();
+        let mut success_range = None;
+        for (code, r) in
+            o.op.get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
         {
             let r = self.deref(r, at)?;
             let doc = r["description"].as_str().unwrap_or(code).to_string();
@@ -699,19 +784,13 @@ impl<'a> Importer<'a> {
                 .and_then(Value::as_object)
                 .and_then(json_media);
             let numeric = code.parse::<u16>().ok().filter(|c| (100..600).contains(c));
-            let is_error = match numeric {
-                Some(c) => c >= 400,
-                None => code == "default" || code.starts_with('4') || code.starts_with('5'),
-            };
-            if is_error {
-                error_codes.push(code.clone());
+            if is_error_status(code, numeric) {
+                answers.error_codes.push(code.clone());
                 if let Some((media_type, m)) = media {
-                    errors.push((
-                        m.get("schema").cloned().unwrap_or_else(|| json!({})),
-                        media_type.to_string(),
-                        doc,
-                        code.clone(),
-                    ));
+                    let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
+                    answers
+                        .errors
+                        .push((schema, media_type.to_string(), doc, code.clone()));
                 }
                 continue;
             }
@@ -727,114 +806,116 @@ impl<'a> Importer<'a> {
                 }
                 (None, None) => continue,
             };
-            let (file, media_type) = match (media, x["schema"].as_object()) {
-                (Some((t, m)), _) => {
-                    let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
-                    let f = self.schema_file(
-                        &schema,
-                        &format!("{id}-{status}"),
-                        &format!("{at} response {status}"),
-                    )?;
-                    (f, (t != "application/json").then(|| t.to_string()))
-                }
-                (None, Some(schema)) => {
-                    let f = self.schema_file(
-                        &Value::Object(schema.clone()),
-                        &format!("{id}-{status}"),
-                        &format!("{at} response {status}"),
-                    )?;
-                    (f, x["media_type"].as_str().map(String::from))
-                }
-                (None, None) => (self.any_schema(), None),
-            };
-            let mut spec = json!({ "schema": file, "doc": doc });
-            if media.is_none() {
-                spec["body_decided"] = json!(NO_BODY_SHOWN);
-            }
-            if let Some(m) = media_type {
-                spec["media_type"] = json!(m);
-            }
-            for key in ["quote", "status_decided", "body_decided"] {
-                if let Some(v) = x[key].as_str() {
-                    spec[key] = json!(v);
-                }
-            }
-            // A team's own document: the answer's description is its words for this answer.
-            if x.is_null() {
-                if let Some(d) = r["description"]
-                    .as_str()
-                    .map(str::trim)
-                    .filter(|d| !d.is_empty())
-                {
-                    spec["quote"] = json!(d);
-                }
-            }
-            responses.insert(status, spec);
+            let spec = self.success_response(r, &x, media, doc, &status, at, id)?;
+            answers.responses.insert(status, spec);
         }
-        if !responses.keys().any(|c| c.starts_with('2')) {
+        if !answers.responses.keys().any(|c| c.starts_with('2')) {
             if let Some((doc, media)) = success_range {
-                let (file, media_type) = match media {
-                    Some((t, m)) => {
-                        let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
-                        let f = self.schema_file(
-                            &schema,
-                            &format!("{id}-200"),
-                            &format!("{at} response 2XX"),
-                        )?;
-                        (f, (t != "application/json").then_some(t))
-                    }
-                    None => (self.any_schema(), None),
-                };
-                let mut spec = json!({
-                    "schema": file,
-                    "doc": doc,
-                    "status_decided": "the document names the class 2XX, not a code: any 2xx conforms",
-                });
-                if media_type.is_none() && file == "any.json" {
-                    spec["body_decided"] = json!(NO_BODY_SHOWN);
-                }
-                if let Some(m) = media_type {
-                    spec["media_type"] = json!(m);
-                }
-                responses.insert("200".into(), spec);
+                let spec = self.range_success(doc, media, at, id)?;
+                answers.responses.insert("200".into(), spec);
             }
         }
-        if responses.is_empty() {
-            self.notes.push(format!(
-                "{at}: the document gives no success answer; any 2xx with any body or none conforms"
-            ));
-            let any = self.any_schema();
-            responses.insert(
-                "200".into(),
-                json!({
-                    "schema": any,
-                    "doc": "no success answer documented",
-                    "status_decided": "the document gives no success answer: any 2xx conforms",
-                    "body_decided": NO_BODY_SHOWN,
-                }),
-            );
+        if answers.responses.is_empty() {
+            let spec = self.undocumented_success(at);
+            answers.responses.insert("200".into(), spec);
         }
-        Ok(Some(Endpoint {
-            id,
-            method: method.to_ascii_uppercase(),
-            path: path.to_string(),
-            doc: doc_text,
-            params,
-            body,
-            responses,
-            errors,
-            error_codes,
-            public: op
-                .get("security")
-                .and_then(Value::as_array)
-                .is_some_and(|reqs| {
-                    reqs.is_empty()
-                        || reqs
-                            .iter()
-                            .any(|r| r.as_object().is_some_and(|m| m.is_empty()))
-                }),
-            ext,
-        }))
+        Ok(answers)
+    }
+
+    /// A documented success answer with a code: its schema file (the body's, the extension's,
+    /// else any body) and what the document or the extension says of it.
+    #[allow(clippy::too_many_arguments)]
+    fn success_response(
+        &mut self,
+        r: &Value,
+        x: &Value,
+        media: Option<(&str, &Value)>,
+        doc: String,
+        status: &str,
+        at: &str,
+        id: &str,
+    ) -> Result<ResponseSpec, OpenApiError> {
+        let suggested = format!("{id}-{status}");
+        let at = format!("{at} response {status}");
+        let (schema, media_type) = match (media, x["schema"].as_object()) {
+            (Some((t, m)), _) => {
+                let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
+                let f = self.schema_file(&schema, &suggested, &at)?;
+                (f, (t != "application/json").then(|| t.to_string()))
+            }
+            (None, Some(schema)) => {
+                let f = self.schema_file(&Value::Object(schema.clone()), &suggested, &at)?;
+                (f, x["media_type"].as_str().map(String::from))
+            }
+            (None, None) => (self.any_schema(), None),
+        };
+        let said = |key: &str| x[key].as_str().map(String::from);
+        let body_decided = media.is_none().then(|| NO_BODY_SHOWN.to_string());
+        let mut spec = ResponseSpec {
+            schema,
+            media_type,
+            doc,
+            quote: said("quote"),
+            status_decided: said("status_decided"),
+            body_decided: said("body_decided").or(body_decided),
+        };
+        // A team's own document: the answer's description is its words for this answer.
+        if x.is_null() {
+            if let Some(d) = r["description"]
+                .as_str()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+            {
+                spec.quote = Some(d.to_string());
+            }
+        }
+        Ok(spec)
+    }
+
+    /// The success answer of an operation that documents only the class 2XX, as a decided 200.
+    fn range_success(
+        &mut self,
+        doc: String,
+        media: Option<(String, Value)>,
+        at: &str,
+        id: &str,
+    ) -> Result<ResponseSpec, OpenApiError> {
+        let (schema, media_type) = match media {
+            Some((t, m)) => {
+                let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
+                let f =
+                    self.schema_file(&schema, &format!("{id}-200"), &format!("{at} response 2XX"))?;
+                (f, (t != "application/json").then_some(t))
+            }
+            None => (self.any_schema(), None),
+        };
+        let body_decided =
+            (media_type.is_none() && schema == "any.json").then(|| NO_BODY_SHOWN.to_string());
+        Ok(ResponseSpec {
+            schema,
+            media_type,
+            doc,
+            quote: None,
+            status_decided: Some(
+                "the document names the class 2XX, not a code: any 2xx conforms".into(),
+            ),
+            body_decided,
+        })
+    }
+
+    /// The success answer of an operation that documents none: any 2xx, any body or none.
+    fn undocumented_success(&mut self, at: &str) -> ResponseSpec {
+        self.notes.push(format!(
+            "{at}: the document gives no success answer; any 2xx with any body or none conforms"
+        ));
+        ResponseSpec {
+            schema: self.any_schema(),
+            media_type: None,
+            doc: "no success answer documented".into(),
+            quote: None,
+            status_decided: Some("the document gives no success answer: any 2xx conforms".into()),
+            body_decided: Some(NO_BODY_SHOWN.into()),
+        }
     }
 
     /// Notes every example of the document that breaks its own schema ("document problem"),
@@ -879,10 +960,9 @@ impl<'a> Importer<'a> {
                 }
             }
             for spec in e.responses.values_mut() {
-                let copy = spec["schema"].as_str().and_then(|f| response.get(f));
-                if let Some(copy) = copy {
+                if let Some(copy) = response.get(spec.schema.as_str()) {
                     used.insert(copy.clone());
-                    spec["schema"] = json!(copy);
+                    spec.schema = copy.clone();
                 }
             }
         }
@@ -925,22 +1005,82 @@ impl<'a> Importer<'a> {
         f
     }
 
+    /// A part of the suite that the document's `x-conform` extension (an export) carries as
+    /// JSON, as its type; `what` names it in the message when it does not fit.
+    fn extension_part<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        v: &Value,
+    ) -> Result<T, OpenApiError> {
+        serde_json::from_value(v.clone())
+            .map_err(|e| self.invalid(format!("{EXTENSION} {what}: {e}")))
+    }
+
     /// The suite's auth: the extension's, else the first security scheme of the document's
     /// requirements that conform can present (bearer, basic, an API key in a header, the query
     /// or a cookie; OAuth2 and OpenID Connect as the bearer token the operator gives), else
     /// none (the operator's `-H` headers still go on every request).
-    fn auth(&mut self, endpoints: &[Endpoint]) -> Result<Value, OpenApiError> {
+    fn auth(&mut self, endpoints: &[Endpoint]) -> Result<AuthSpec, OpenApiError> {
         if let Some(a) = self
             .root_ext()
             .and_then(|e| e.get("auth"))
             .filter(|a| a.is_object())
         {
-            return Ok(a.clone());
+            return self.extension_part("auth", a);
         }
+        let names = self.security_requirements();
+        if names.is_empty() {
+            self.notes.push(
+                "the document names no security requirement: no auth cases; give a credential with -H if the target wants one"
+                    .into(),
+            );
+            return Ok(no_auth());
+        }
+        // 401 is stated where every operation that needs the credential documents it.
+        let documented_401 = endpoints
+            .iter()
+            .filter(|e| !e.public)
+            .all(|e| e.error_codes.iter().any(|c| c == "401"));
         let schemes = self
             .doc
             .pointer("/components/securitySchemes")
             .and_then(Value::as_object);
+        let mut unsupported = Vec::new();
+        for name in &names {
+            let Some(scheme) = schemes.and_then(|s| s.get(name)) else {
+                return Err(self.invalid(format!(
+                    "security scheme {name:?} is not in components/securitySchemes"
+                )));
+            };
+            let scheme = self.deref(scheme, "components/securitySchemes")?;
+            let Some(mut spec) = presentable_auth(name, scheme) else {
+                let ty = scheme["type"].as_str().unwrap_or("");
+                let http_scheme = scheme["scheme"].as_str().unwrap_or("").to_ascii_lowercase();
+                unsupported.push(format!("{name} ({ty} {http_scheme})"));
+                continue;
+            };
+            if !documented_401 {
+                spec.status_decided = Some(
+                    "the document names no status for a refused credential for every operation: 401 is HTTP's (RFC 9110), any 4xx conforms".into(),
+                );
+            }
+            if names.len() > 1 {
+                self.notes.push(format!(
+                    "the document names {} security schemes; conform presents `{name}`",
+                    names.len()
+                ));
+            }
+            return Ok(spec);
+        }
+        Err(self.invalid(format!(
+            "no security scheme conform can present (bearer, basic, API key in a header, query or cookie, OAuth2/OpenID Connect token) among: {}",
+            unsupported.join(", ")
+        )))
+    }
+
+    /// The security schemes the document's requirements name (its own, then its operations'),
+    /// in order of first mention.
+    fn security_requirements(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         let mut push = |req: &Value| {
             for r in req.as_array().into_iter().flatten() {
@@ -965,72 +1105,12 @@ impl<'a> Importer<'a> {
                 }
             }
         }
-        if names.is_empty() {
-            self.notes.push(
-                "the document names no security requirement: no auth cases; give a credential with -H if the target wants one"
-                    .into(),
-            );
-            return Ok(json!({ "scheme": "none", "doc": "no security requirement" }));
-        }
-        // 401 is stated where every operation that needs the credential documents it.
-        let secured: Vec<&Endpoint> = endpoints.iter().filter(|e| !e.public).collect();
-        let documented_401 = secured
-            .iter()
-            .all(|e| e.error_codes.iter().any(|c| c == "401"));
-        let mut unsupported = Vec::new();
-        for name in &names {
-            let Some(scheme) = schemes.and_then(|s| s.get(name)) else {
-                return Err(self.invalid(format!(
-                    "security scheme {name:?} is not in components/securitySchemes"
-                )));
-            };
-            let scheme = self.deref(scheme, "components/securitySchemes")?;
-            let doc = scheme["description"]
-                .as_str()
-                .map(String::from)
-                .unwrap_or_else(|| format!("securitySchemes > {name}"));
-            let ty = scheme["type"].as_str().unwrap_or("");
-            let http_scheme = scheme["scheme"].as_str().unwrap_or("").to_ascii_lowercase();
-            let key_name = scheme["name"].as_str().unwrap_or("");
-            let mut spec = match (ty, http_scheme.as_str(), scheme["in"].as_str()) {
-                ("http", "bearer", _) | ("oauth2" | "openIdConnect", _, _) => {
-                    json!({ "scheme": "bearer", "variable": "token", "doc": doc })
-                }
-                ("http", "basic", _) => {
-                    json!({ "scheme": "basic", "variable": "credentials", "doc": doc })
-                }
-                ("apiKey", _, Some(place @ ("header" | "query" | "cookie")))
-                    if !key_name.is_empty() =>
-                {
-                    json!({ "scheme": place, "name": key_name, "variable": "token", "doc": doc })
-                }
-                _ => {
-                    unsupported.push(format!("{name} ({ty} {http_scheme})"));
-                    continue;
-                }
-            };
-            if !documented_401 {
-                spec["status_decided"] = json!(
-                    "the document names no status for a refused credential for every operation: 401 is HTTP's (RFC 9110), any 4xx conforms"
-                );
-            }
-            if names.len() > 1 {
-                self.notes.push(format!(
-                    "the document names {} security schemes; conform presents `{name}`",
-                    names.len()
-                ));
-            }
-            return Ok(spec);
-        }
-        Err(self.invalid(format!(
-            "no security scheme conform can present (bearer, basic, API key in a header, query or cookie, OAuth2/OpenID Connect token) among: {}",
-            unsupported.join(", ")
-        )))
+        names
     }
 
-    /// The error spec (as suite TOML fields): the extension's, else the error answer the
-    /// operations document most (401 first).
-    fn errors(&mut self, endpoints: &[Endpoint]) -> Result<Value, OpenApiError> {
+    /// The error spec: the extension's, else the error answer the operations document most
+    /// (401 first).
+    fn errors(&mut self, endpoints: &[Endpoint]) -> Result<ErrorSpec, OpenApiError> {
         if let Some(e) = self
             .root_ext()
             .and_then(|x| x.get("errors"))
@@ -1038,47 +1118,18 @@ impl<'a> Importer<'a> {
         {
             if let Some(schema) = e["schema"].as_str() {
                 if self.files.contains_key(schema) {
-                    return Ok(e.clone());
+                    return self.extension_part("errors", e);
                 }
             }
         }
-        let mut counts: Vec<(Value, String, String, usize, bool)> = Vec::new();
-        for e in endpoints {
-            for (schema, media, doc, code) in &e.errors {
-                match counts.iter_mut().find(|c| &c.0 == schema && &c.1 == media) {
-                    Some(c) => {
-                        c.3 += 1;
-                        c.4 |= code == "401";
-                    }
-                    None => {
-                        counts.push((schema.clone(), media.clone(), doc.clone(), 1, code == "401"))
-                    }
-                }
-            }
-        }
+        let counts = error_body_counts(endpoints);
         let best = counts
             .iter()
             .enumerate()
             .max_by_key(|(i, c)| (c.4, c.3, usize::MAX - i))
             .map(|(_, c)| c.clone());
         let Some((schema, media, doc, _, _)) = best else {
-            self.notes.push(
-                "the document describes no error body: error answers are checked for status only"
-                    .into(),
-            );
-            let f = "error.json".to_string();
-            let f = if self.files.contains_key(&f) {
-                "conform-error.json".to_string()
-            } else {
-                f
-            };
-            self.files.insert(
-                f.clone(),
-                json!({ "$schema": DIALECT, "description": "Any error body, or none: the document describes no error answer." }),
-            );
-            return Ok(
-                json!({ "schema": f, "body_optional": true, "doc": "no error answer documented" }),
-            );
+            return Ok(self.no_error_body());
         };
         if counts.len() > 1 {
             self.notes.push(format!(
@@ -1088,54 +1139,70 @@ impl<'a> Importer<'a> {
         }
         self.error_choice = Some((schema.clone(), media.clone()));
         let file = self.schema_file(&schema, "error", "error answer")?;
-        let mut spec = json!({ "schema": file, "doc": doc });
         // The body is stated for the statuses the document shows it for (every status, for a
         // `default` answer); for any other error status it is the contract's reading, so an
         // answer the document never describes (a 405, a 404 after a delete) only advises.
-        let mut shown: Vec<Value> = Vec::new();
-        let mut everywhere = false;
-        for e in endpoints {
-            for (s, m, _, code) in &e.errors {
-                if s != &schema || m != &media {
-                    continue;
-                }
-                let pattern = match code.parse::<u16>() {
-                    Ok(c) => json!(c),
-                    Err(_) if code.len() == 3 && code[1..].eq_ignore_ascii_case("xx") => {
-                        json!(code.to_ascii_lowercase())
-                    }
-                    Err(_) => {
-                        everywhere = true;
-                        continue;
-                    }
-                };
-                if !shown.contains(&pattern) {
-                    shown.push(pattern);
+        let answers = endpoints.iter().flat_map(|e| &e.errors);
+        let stated_for = statuses_showing(answers, &schema, &media).map(|shown| {
+            let mut distinct: Vec<StatusPattern> = Vec::new();
+            for p in shown {
+                if !distinct.contains(&p) {
+                    distinct.push(p);
                 }
             }
-        }
-        if !everywhere {
-            spec["decided"] = json!(
-                "the document shows this error body for some statuses only; for the others any body or none conforms"
-            );
-            spec["stated_for"] = Value::Array(shown);
-        }
-        if media != "application/json" {
-            spec["media_type"] = json!(media);
-        }
-        Ok(spec)
+            distinct
+        });
+        Ok(ErrorSpec {
+            schema: file,
+            media_type: (media != "application/json").then_some(media),
+            body_optional: false,
+            doc,
+            quote: None,
+            decided: stated_for.is_some().then(|| {
+                "the document shows this error body for some statuses only; for the others any body or none conforms".into()
+            }),
+            stated_for: stated_for.unwrap_or_default(),
+            media_type_decided: None,
+        })
     }
 
-    fn negative(&self, endpoints: &[Endpoint]) -> Option<Value> {
+    /// The error spec of a document that describes no error body: status only.
+    fn no_error_body(&mut self) -> ErrorSpec {
+        self.notes.push(
+            "the document describes no error body: error answers are checked for status only"
+                .into(),
+        );
+        let f = if self.files.contains_key("error.json") {
+            "conform-error.json".to_string()
+        } else {
+            "error.json".to_string()
+        };
+        self.files.insert(
+            f.clone(),
+            json!({ "$schema": DIALECT, "description": "Any error body, or none: the document describes no error answer." }),
+        );
+        ErrorSpec {
+            schema: f,
+            media_type: None,
+            body_optional: true,
+            doc: "no error answer documented".into(),
+            quote: None,
+            decided: None,
+            stated_for: vec![],
+            media_type_decided: None,
+        }
+    }
+
+    fn negative(&self, endpoints: &[Endpoint]) -> Result<NegativeSpec, OpenApiError> {
         if let Some(n) = self.root_ext().and_then(|x| x.get("negative")) {
-            return Some(n.clone());
+            return self.extension_part("negative", n);
         }
         let with_input: Vec<&Endpoint> = endpoints
             .iter()
             .filter(|e| e.body.is_some() || !e.params.is_empty())
             .collect();
         if with_input.is_empty() {
-            return None;
+            return Ok(NegativeSpec::default());
         }
         for code in ["400", "422"] {
             let docs: Vec<&str> = with_input
@@ -1143,246 +1210,226 @@ impl<'a> Importer<'a> {
                 .filter_map(|e| e.errors.iter().find(|x| x.3 == code).map(|x| x.2.as_str()))
                 .collect();
             if docs.len() == with_input.len() {
-                return Some(
-                    json!({ "status": [code.parse::<u16>().unwrap_or(400)], "doc": docs[0] }),
-                );
+                return Ok(NegativeSpec {
+                    status: vec![code.parse::<u16>().unwrap_or(400)],
+                    doc: docs[0].to_string(),
+                    quote: None,
+                    decided: None,
+                });
             }
         }
-        None
+        Ok(NegativeSpec::default())
     }
 
-    /// The suite file's text.
+    /// The suite: the document's title and auth, every endpoint with its example request, the
+    /// cases, and the variables those use.
     fn suite(
         &mut self,
         name: &str,
-        auth: &Value,
-        errors: &Value,
+        auth: AuthSpec,
+        errors: ErrorSpec,
         endpoints: &[Endpoint],
         schemas: &SchemaSet,
-    ) -> Result<String, OpenApiError> {
-        let root = self.root_ext();
-        let title = self
-            .doc
+    ) -> Result<SuiteFile, OpenApiError> {
+        // Examples first: they decide which variables the suite needs.
+        let mut wanted = BTreeMap::new();
+        let examples = self.examples(endpoints, schemas, &mut wanted)?;
+        let cases = self.cases(endpoints, &examples)?;
+        let specs = endpoints
+            .iter()
+            .zip(examples)
+            .map(|(e, ex)| self.endpoint_spec(e, ex))
+            .collect::<Result<Vec<_>, _>>()?;
+        let variables = self.variables(&auth, &specs, &cases, wanted)?;
+        Ok(SuiteFile {
+            name: name.to_string(),
+            title: self.title(name),
+            document: self.document_name(),
+            auth,
+            variables,
+            errors,
+            status_tables: self.status_tables()?,
+            negative: self.negative(endpoints)?,
+            endpoints: specs,
+            cases,
+        })
+    }
+
+    /// The suite file's text: a header naming where it came from, then the suite as TOML.
+    fn suite_text(&self, suite: &SuiteFile) -> Result<String, OpenApiError> {
+        let body = toml::to_string(suite)
+            .map_err(|e| self.invalid(format!("the suite cannot be written in TOML: {e}")))?;
+        Ok(format!(
+            "# Imported by `conform import openapi` from {} (OpenAPI {}).\n\
+             # Contracts are data: edit this file and the schemas beside it freely.\n{body}",
+            self.origin,
+            self.doc["openapi"].as_str().unwrap_or("3")
+        ))
+    }
+
+    fn title(&self, name: &str) -> String {
+        self.doc
             .pointer("/info/title")
             .and_then(Value::as_str)
-            .unwrap_or(name);
-        let document = root
+            .unwrap_or(name)
+            .to_string()
+    }
+
+    /// The source document the suite names: the extension's, else the one read.
+    fn document_name(&self) -> String {
+        self.root_ext()
             .and_then(|r| r["document"].as_str())
             .map(String::from)
-            .unwrap_or_else(|| self.origin.clone());
-        let auth_var = auth["variable"].as_str().unwrap_or("").to_string();
+            .unwrap_or_else(|| self.origin.clone())
+    }
 
-        // Examples first: they decide which variables the suite needs.
-        let mut wanted: BTreeMap<String, Value> = BTreeMap::new();
-        let mut examples: Vec<Option<Value>> = Vec::new();
+    /// The extension's status tables (a document of its own has none).
+    fn status_tables(&self) -> Result<Vec<StatusTableSpec>, OpenApiError> {
+        match self.root_ext().and_then(|r| r.get("status_tables")) {
+            Some(t) if t.is_array() => self.extension_part("status_tables", t),
+            _ => Ok(vec![]),
+        }
+    }
+
+    /// Each endpoint's example request: the extension's, else one made from the document
+    /// ([`Self::example`]), which records the variables it needs in `wanted`.
+    fn examples(
+        &mut self,
+        endpoints: &[Endpoint],
+        schemas: &SchemaSet,
+        wanted: &mut BTreeMap<String, VariableSpec>,
+    ) -> Result<Vec<Option<ExampleSpec>>, OpenApiError> {
+        let mut examples = Vec::new();
         for e in endpoints {
             let ex = match e.ext.get("example") {
-                Some(x) => Some(x.clone()),
-                None => self.example(e, schemas, &mut wanted)?,
+                Some(x) => Some(self.extension_part(&format!("example of {}", e.id), x)?),
+                None => self.example(e, schemas, wanted)?,
             };
             examples.push(ex);
         }
-        let mut cases: Vec<Value> = Vec::new();
-        let from_ext = endpoints.iter().any(|e| !e.ext.is_null());
-        for (e, ex) in endpoints.iter().zip(&examples) {
-            if let Some(cs) = e.ext.get("cases").and_then(Value::as_array) {
-                cases.extend(cs.iter().cloned());
-            } else if !from_ext {
-                if let Some(c) = plain_request_case(e, ex.as_ref()) {
-                    cases.push(c);
-                }
-            }
-        }
+        Ok(examples)
+    }
 
-        if !from_ext {
-            cases.extend(self.flows(endpoints, &examples, &cases));
+    /// The suite's cases: the extension's, else a plain request per operation that gets one
+    /// and the document's flows.
+    fn cases(
+        &mut self,
+        endpoints: &[Endpoint],
+        examples: &[Option<ExampleSpec>],
+    ) -> Result<Vec<CaseSpec>, OpenApiError> {
+        let mut cases: Vec<CaseSpec> = Vec::new();
+        // A document `export` wrote brings its own cases; the importer makes none beside them.
+        let exported = endpoints.iter().any(|e| !e.ext.is_null());
+        for (e, ex) in endpoints.iter().zip(examples) {
+            match e.ext.get("cases").filter(|c| c.is_array()) {
+                Some(cs) => {
+                    let written: Vec<CaseSpec> =
+                        self.extension_part(&format!("cases of {}", e.id), cs)?;
+                    cases.extend(written);
+                }
+                None if !exported => cases.extend(plain_request_case(e, ex.as_ref())),
+                None => {}
+            }
         }
+        if !exported {
+            for c in self.flows(endpoints, examples, &cases) {
+                let case = serde_json::from_value(c)
+                    .map_err(|e| self.invalid(format!("a flow case is not a suite case: {e}")))?;
+                cases.push(case);
+            }
+        }
+        Ok(cases)
+    }
 
-        // Variables: the credential, and every ${...} that neither a capture nor `each` binds.
-        let mut refs: BTreeSet<String> = BTreeSet::new();
-        let mut bound: BTreeSet<String> = BTreeSet::from(["request".to_string()]);
-        let scan_step = |s: &Value, refs: &mut BTreeSet<String>, bound: &mut BTreeSet<String>| {
-            for key in ["params", "body"] {
-                if let Some(v) = s.get(key) {
-                    refs.extend(template::references(v));
-                }
-            }
-            if let Some(a) = s["auth"].as_str().filter(|a| *a != "none") {
-                refs.insert(a.to_string());
-            }
-            for k in s
-                .get("capture")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flat_map(|m| m.keys())
-            {
-                bound.insert(k.clone());
-            }
-        };
-        for ex in examples.iter().flatten() {
-            scan_step(ex, &mut refs, &mut bound);
-        }
-        for e in endpoints {
-            for key in ["before", "restore"] {
-                for s in e
-                    .ext
-                    .pointer(&format!("/generate/{key}"))
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    scan_step(s, &mut refs, &mut bound);
-                }
-            }
-        }
-        for c in &cases {
-            if let Some(each) = c.get("each") {
-                if let Some(v) = each["variable"].as_str() {
-                    refs.insert(v.to_string());
-                }
-                if let Some(b) = each["as"].as_str() {
-                    bound.insert(b.to_string());
-                }
-            }
-            for s in c["steps"].as_array().into_iter().flatten() {
-                scan_step(s, &mut refs, &mut bound);
-            }
-        }
-        if !auth_var.is_empty() {
-            refs.insert(auth_var.clone());
-        }
-        let declared = root
-            .and_then(|r| r.get("variables"))
-            .and_then(Value::as_object);
-        let mut variables: BTreeMap<String, Value> = BTreeMap::new();
-        for r in refs.difference(&bound) {
-            let spec = declared
-                .and_then(|d| d.get(r))
-                .cloned()
-                .or_else(|| wanted.get(r).cloned())
-                .unwrap_or_else(|| {
-                    if *r == auth_var {
-                        json!({ "secret": true, "description": credential_description(auth) })
-                    } else {
-                        json!({ "description": format!("a value for `{r}`") })
-                    }
-                });
-            variables.insert(r.clone(), spec);
-        }
-
-        let mut t = String::new();
-        t.push_str(&format!(
-            "# Imported by `conform import openapi` from {} (OpenAPI {}).\n",
-            self.origin,
-            self.doc["openapi"].as_str().unwrap_or("3")
-        ));
-        t.push_str("# Contracts are data: edit this file and the schemas beside it freely.\n");
-        t.push_str(&format!("name = {}\n", toml_inline(&json!(name))?));
-        t.push_str(&format!("title = {}\n", toml_inline(&json!(title))?));
-        t.push_str(&format!("document = {}\n", toml_inline(&json!(document))?));
-        t.push_str(&format!("auth = {}\n", toml_inline(auth)?));
-        t.push_str("\n[variables]\n");
-        for (k, v) in &variables {
-            t.push_str(&format!("{} = {}\n", toml_key(k), toml_inline(v)?));
-        }
-        t.push_str("\n[errors]\n");
-        table_lines(&mut t, errors)?;
-        if let Some(n) = self.negative(endpoints) {
-            t.push_str("\n[negative]\n");
-            table_lines(&mut t, &n)?;
-        }
-        for st in root
-            .and_then(|r| r.get("status_tables"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            t.push_str("\n[[status_tables]]\n");
-            table_lines(&mut t, st)?;
-        }
-        for (e, ex) in endpoints.iter().zip(&examples) {
-            t.push_str("\n[[endpoints]]\n");
-            t.push_str(&format!("id = {}\n", toml_inline(&json!(e.id))?));
-            t.push_str(&format!("method = {}\n", toml_inline(&json!(e.method))?));
-            t.push_str(&format!("path = {}\n", toml_inline(&json!(e.path))?));
-            t.push_str(&format!("doc = {}\n", toml_inline(&json!(e.doc))?));
-            if !e.params.is_empty() {
-                let params: Vec<Value> = e
-                    .params
-                    .iter()
-                    .map(|p| {
-                        json!({ "name": p.name, "in": p.location, "schema": p.file, "required": p.required, "doc": p.doc })
-                    })
-                    .collect();
-                t.push_str(&format!(
-                    "params = {}\n",
-                    toml_inline(&Value::Array(params))?
-                ));
-            }
-            if let Some((file, _)) = &e.body {
-                t.push_str(&format!("body = {}\n", toml_inline(&json!(file))?));
-            }
-            for (code, r) in &e.responses {
-                t.push_str(&format!(
-                    "responses.{} = {}\n",
-                    toml_key(code),
-                    toml_inline(r)?
-                ));
-            }
-            if let Some(x) = ex {
-                t.push_str(&format!("example = {}\n", toml_inline(x)?));
-            }
-            if let Some(g) = e.ext.get("generate") {
-                t.push_str(&format!("generate = {}\n", toml_inline(g)?));
-            } else if let Some(fields) = self.state_bound.get(&e.id) {
-                let g = json!({
-                    "positive": false,
-                    "reason": format!(
-                        "the values of {} depend on the target's state: a generated one is refused by a correct server",
-                        fields.join(", ")
-                    ),
-                });
-                t.push_str(&format!("generate = {}\n", toml_inline(&g)?));
-            }
-            if e.public {
-                t.push_str("public = true\n");
-            }
-            let declared: Vec<&String> = e
+    /// An endpoint as the suite says it.
+    fn endpoint_spec(
+        &self,
+        e: &Endpoint,
+        example: Option<ExampleSpec>,
+    ) -> Result<EndpointSpec, OpenApiError> {
+        Ok(EndpointSpec {
+            id: e.id.clone(),
+            method: e.method.clone(),
+            path: e.path.clone(),
+            doc: e.doc.clone(),
+            quote: None,
+            params: e.params.iter().map(Param::spec).collect(),
+            body: e.body.as_ref().map(|(file, _)| file.clone()),
+            responses: e.responses.clone(),
+            example,
+            generate: self.generate(e)?,
+            public: e.public,
+            declared: e
                 .error_codes
                 .iter()
                 .filter(|c| c.as_str() != "default")
-                .collect();
-            if !declared.is_empty() {
-                t.push_str(&format!("declared = {}\n", toml_inline(&json!(declared))?));
-            }
-            if let (Some((schema, media)), true) = (&self.error_choice, e.ext.is_null()) {
-                let mut shown: Vec<Value> = Vec::new();
-                let mut everywhere = false;
-                for (s, m, _, code) in &e.errors {
-                    if s != schema || m != media {
-                        continue;
-                    }
-                    match code.parse::<u16>() {
-                        Ok(c) => shown.push(json!(c)),
-                        Err(_) if code.len() == 3 && code[1..].eq_ignore_ascii_case("xx") => {
-                            shown.push(json!(code.to_ascii_lowercase()))
-                        }
-                        Err(_) => everywhere = true,
-                    }
-                }
-                if !everywhere {
-                    t.push_str(&format!(
-                        "error_bodies = {}\n",
-                        toml_inline(&Value::Array(shown))?
-                    ));
-                }
-            }
+                .cloned()
+                .collect(),
+            error_bodies: self.error_bodies(e),
+        })
+    }
+
+    /// The generators' settings of an endpoint: the extension's; no positive bodies for one
+    /// whose body holds state-bound values; else the defaults.
+    fn generate(&self, e: &Endpoint) -> Result<GenerateSpec, OpenApiError> {
+        if let Some(g) = e.ext.get("generate") {
+            return self.extension_part(&format!("generate of {}", e.id), g);
         }
-        for c in &cases {
-            t.push_str("\n[[cases]]\n");
-            table_lines(&mut t, c)?;
+        let Some(fields) = self.state_bound.get(&e.id) else {
+            return Ok(GenerateSpec::default());
+        };
+        Ok(GenerateSpec {
+            positive: false,
+            reason: format!(
+                "the values of {} depend on the target's state: a generated one is refused by a correct server",
+                fields.join(", ")
+            ),
+            ..GenerateSpec::default()
+        })
+    }
+
+    /// The error statuses of an imported operation whose body its document shows (None: every
+    /// status, or the extension's contract, where the suite's `[errors]` says).
+    fn error_bodies(&self, e: &Endpoint) -> Option<Vec<StatusPattern>> {
+        let (schema, media) = self.error_choice.as_ref()?;
+        if !e.ext.is_null() {
+            return None;
         }
-        Ok(t)
+        statuses_showing(&e.errors, schema, media)
+    }
+
+    /// The suite's variables: the credential, and every `${...}` that neither a capture nor
+    /// `each` binds; the extension's declaration, else what the examples wanted, else a plain
+    /// description.
+    fn variables(
+        &self,
+        auth: &AuthSpec,
+        endpoints: &[EndpointSpec],
+        cases: &[CaseSpec],
+        wanted: BTreeMap<String, VariableSpec>,
+    ) -> Result<BTreeMap<String, VariableSpec>, OpenApiError> {
+        let mut refs = References::default();
+        refs.endpoints(endpoints);
+        refs.cases(cases);
+        if !auth.variable.is_empty() {
+            refs.used.insert(auth.variable.clone());
+        }
+        let declared = self
+            .root_ext()
+            .and_then(|r| r.get("variables"))
+            .and_then(Value::as_object);
+        let mut variables = BTreeMap::new();
+        for r in refs.used.difference(&refs.bound) {
+            let spec = match declared.and_then(|d| d.get(r)) {
+                Some(d) => self.extension_part(&format!("variable {r}"), d)?,
+                None => wanted
+                    .get(r)
+                    .cloned()
+                    .unwrap_or_else(|| plain_variable(r, auth)),
+            };
+            variables.insert(r.clone(), spec);
+        }
+        Ok(variables)
     }
 
     /// The document's relations between requests as cases ([`super::flows`]): links, inferred
@@ -1390,12 +1437,16 @@ impl<'a> Importer<'a> {
     fn flows(
         &mut self,
         endpoints: &[Endpoint],
-        examples: &[Option<Value>],
-        cases: &[Value],
+        examples: &[Option<ExampleSpec>],
+        cases: &[CaseSpec],
     ) -> Vec<Value> {
+        let examples: Vec<Option<Value>> = examples
+            .iter()
+            .map(|ex| ex.as_ref().and_then(|x| serde_json::to_value(x).ok()))
+            .collect();
         let ops: Vec<super::flows::Op<'_>> = endpoints
             .iter()
-            .zip(examples)
+            .zip(&examples)
             .filter_map(|(e, ex)| {
                 Some(super::flows::Op {
                     id: &e.id,
@@ -1417,10 +1468,7 @@ impl<'a> Importer<'a> {
                 })
             })
             .collect();
-        let taken = cases
-            .iter()
-            .filter_map(|c| c["name"].as_str().map(String::from))
-            .collect();
+        let taken = cases.iter().map(|c| c.name.clone()).collect();
         let (out, notes) = super::flows::cases(self.doc, &ops, &taken);
         self.notes.extend(notes);
         out
@@ -1433,71 +1481,159 @@ impl<'a> Importer<'a> {
         &mut self,
         e: &Endpoint,
         schemas: &SchemaSet,
-        wanted: &mut BTreeMap<String, Value>,
-    ) -> Result<Option<Value>, OpenApiError> {
-        let mut ex = Map::new();
-        let mut params = Map::new();
-        for p in &e.params {
+        wanted: &mut BTreeMap<String, VariableSpec>,
+    ) -> Result<Option<ExampleSpec>, OpenApiError> {
+        let params = example_params(e, schemas, wanted);
+        let body = e
+            .body
+            .as_ref()
+            .map(|(file, candidates)| self.example_body(e, file, candidates, schemas, wanted));
+        Ok(
+            (!params.is_empty() || body.is_some()).then_some(ExampleSpec {
+                auth: None,
+                params,
+                body,
+            }),
+        )
+    }
+
+    /// The example body of an endpoint: the document's first valid one, else one made from
+    /// the schema, else a variable; its state-bound fields become variables.
+    fn example_body(
+        &mut self,
+        e: &Endpoint,
+        file: &str,
+        candidates: &[Value],
+        schemas: &SchemaSet,
+        wanted: &mut BTreeMap<String, VariableSpec>,
+    ) -> Value {
+        let found = candidates
+            .iter()
+            .find(|v| schemas.validate(file, v).is_ok() && toml_can_hold(v))
+            .cloned();
+        let from_document = found.is_some();
+        let body = match found.or_else(|| synthesize(schemas, file, &e.id)) {
+            Some(b) => b,
+            None => {
+                let var = format!("{}_body", variable_name(&e.id));
+                self.notes.push(format!(
+                    "{} {}: no valid example body could be found or made; give one as `{var}` (an inline table) in the config",
+                    e.method, e.path
+                ));
+                wanted.entry(var.clone()).or_insert_with(|| {
+                    described(format!(
+                        "a valid JSON body for {} {} (a TOML table)",
+                        e.method, e.path
+                    ))
+                });
+                json!(format!("${{{var}}}"))
+            }
+        };
+        self.bind_state(e, body, from_document, wanted)
+    }
+}
+
+/// The example request's parameters: path parameters (and required query parameters without
+/// a valid example) as variables, recorded in `wanted`; other required ones as their example.
+fn example_params(
+    e: &Endpoint,
+    schemas: &SchemaSet,
+    wanted: &mut BTreeMap<String, VariableSpec>,
+) -> BTreeMap<String, Value> {
+    let mut params = BTreeMap::new();
+    for p in &e.params {
+        let hint = p
+            .examples
+            .first()
+            .map(|v| format!(" (the document's example: {})", template::as_text(v)))
+            .unwrap_or_default();
+        if p.location == ParamLocation::Path {
+            let var = variable_name(&p.name);
+            let entry = wanted.entry(var.clone()).or_insert_with(|| {
+                described(format!(
+                    "an existing `{}` on the target{hint}; used in",
+                    p.name
+                ))
+            });
+            entry.description = format!("{} {} {}", entry.description, e.method, e.path);
+            params.insert(p.name.clone(), json!(format!("${{{var}}}")));
+        } else if p.required {
             let valid_example = p.examples.iter().find(|v| {
                 let text = template::as_text(v);
-                schemas.validate(&p.file, &param_as_json(&text)).is_ok() && toml_inline(v).is_ok()
+                schemas.validate(&p.file, &param_as_json(&text)).is_ok() && toml_can_hold(v)
             });
-            let hint = p
-                .examples
-                .first()
-                .map(|v| format!(" (the document's example: {})", template::as_text(v)))
-                .unwrap_or_default();
-            if p.location == "path" {
-                let var = variable_name(&p.name);
-                let entry = wanted.entry(var.clone()).or_insert_with(|| {
-                    json!({ "description": format!("an existing `{}` on the target{hint}; used in", p.name) })
-                });
-                if let Some(d) = entry["description"].as_str() {
-                    entry["description"] = json!(format!("{d} {} {}", e.method, e.path));
-                }
-                params.insert(p.name.clone(), json!(format!("${{{var}}}")));
-            } else if p.required {
-                match valid_example {
-                    Some(v) => {
-                        params.insert(p.name.clone(), v.clone());
-                    }
-                    None => {
-                        let var = variable_name(&p.name);
-                        wanted.entry(var.clone()).or_insert_with(|| {
-                            json!({ "description": format!("a valid `{}` query parameter{hint}", p.name) })
-                        });
-                        params.insert(p.name.clone(), json!(format!("${{{var}}}")));
-                    }
-                }
-            }
-        }
-        if !params.is_empty() {
-            ex.insert("params".into(), Value::Object(params));
-        }
-        if let Some((file, candidates)) = &e.body {
-            let found = candidates
-                .iter()
-                .find(|v| schemas.validate(file, v).is_ok() && toml_inline(v).is_ok())
-                .cloned();
-            let from_document = found.is_some();
-            let body = match found.or_else(|| synthesize(schemas, file, &e.id)) {
-                Some(b) => b,
+            let value = match valid_example {
+                Some(v) => v.clone(),
                 None => {
-                    let var = format!("{}_body", variable_name(&e.id));
-                    self.notes.push(format!(
-                        "{} {}: no valid example body could be found or made; give one as `{var}` (an inline table) in the config",
-                        e.method, e.path
-                    ));
+                    let var = variable_name(&p.name);
                     wanted.entry(var.clone()).or_insert_with(|| {
-                        json!({ "description": format!("a valid JSON body for {} {} (a TOML table)", e.method, e.path) })
+                        described(format!("a valid `{}` query parameter{hint}", p.name))
                     });
                     json!(format!("${{{var}}}"))
                 }
             };
-            let body = self.bind_state(e, body, from_document, wanted);
-            ex.insert("body".into(), body);
+            params.insert(p.name.clone(), value);
         }
-        Ok((!ex.is_empty()).then_some(Value::Object(ex)))
+    }
+    params
+}
+
+/// The variables a suite's requests use (`used`) and those its captures and `each` bind.
+struct References {
+    used: BTreeSet<String>,
+    bound: BTreeSet<String>,
+}
+
+impl Default for References {
+    fn default() -> Self {
+        References {
+            used: BTreeSet::new(),
+            bound: BTreeSet::from(["request".to_string()]),
+        }
+    }
+}
+
+impl References {
+    fn endpoints(&mut self, endpoints: &[EndpointSpec]) {
+        for e in endpoints {
+            if let Some(ex) = &e.example {
+                self.request(&ex.params, ex.body.as_ref(), ex.auth.as_deref());
+            }
+            for s in e.generate.before.iter().chain(&e.generate.restore) {
+                self.step(s);
+            }
+        }
+    }
+
+    fn cases(&mut self, cases: &[CaseSpec]) {
+        for c in cases {
+            if let Some(each) = &c.each {
+                self.used.insert(each.variable.clone());
+                self.bound.insert(each.bind.clone());
+            }
+            for s in &c.steps {
+                self.step(s);
+            }
+        }
+    }
+
+    fn step(&mut self, s: &StepSpec) {
+        self.request(&s.params, s.body.as_ref(), s.auth.as_deref());
+        self.bound.extend(s.capture.keys().cloned());
+    }
+
+    fn request(
+        &mut self,
+        params: &BTreeMap<String, Value>,
+        body: Option<&Value>,
+        auth: Option<&str>,
+    ) {
+        for v in params.values().chain(body) {
+            self.used.extend(template::references(v));
+        }
+        if let Some(a) = auth.filter(|a| *a != "none") {
+            self.used.insert(a.to_string());
+        }
     }
 }
 
@@ -1512,7 +1648,7 @@ impl Importer<'_> {
         e: &Endpoint,
         body: Value,
         from_document: bool,
-        wanted: &mut BTreeMap<String, Value>,
+        wanted: &mut BTreeMap<String, VariableSpec>,
     ) -> Value {
         let Value::Object(mut map) = body else {
             return body;
@@ -1528,20 +1664,16 @@ impl Importer<'_> {
             } else {
                 "a made-up value: give the target's"
             };
-            let entry = wanted.entry(var.clone()).or_insert_with(|| {
-                json!({
-                    "description": format!(
-                        "`{field}` of {} {}, whose valid value depends on the target's state (default: {origin})",
-                        e.method, e.path
-                    ),
-                    "secret": is_secret_name(field),
-                    "optional": true,
-                    "default": value.clone(),
-                })
+            let entry = wanted.entry(var.clone()).or_insert_with(|| VariableSpec {
+                description: format!(
+                    "`{field}` of {} {}, whose valid value depends on the target's state (default: {origin})",
+                    e.method, e.path
+                ),
+                secret: is_secret_name(field),
+                optional: true,
+                default: None,
             });
-            if entry.get("default").is_none() {
-                entry["default"] = value.clone();
-            }
+            entry.default.get_or_insert_with(|| value.clone());
             *value = json!(format!("${{{var}}}"));
             bound.push(field.clone());
         }
@@ -1558,6 +1690,142 @@ impl Importer<'_> {
     }
 }
 
+impl Param {
+    /// The parameter as the suite says it.
+    fn spec(&self) -> ParamSpec {
+        ParamSpec {
+            name: self.name.clone(),
+            location: self.location,
+            schema: self.file.clone(),
+            required: self.required,
+            doc: self.doc.clone(),
+            quote: None,
+        }
+    }
+}
+
+/// The auth of a document that names no security requirement.
+fn no_auth() -> AuthSpec {
+    AuthSpec {
+        scheme: AuthScheme::None,
+        name: None,
+        variable: String::new(),
+        doc: "no security requirement".into(),
+        quote: None,
+        status_decided: None,
+    }
+}
+
+/// The security scheme `name` as the suite's auth, if conform can present it.
+fn presentable_auth(name: &str, scheme: &Value) -> Option<AuthSpec> {
+    let doc = scheme["description"]
+        .as_str()
+        .map(String::from)
+        .unwrap_or_else(|| format!("securitySchemes > {name}"));
+    let ty = scheme["type"].as_str().unwrap_or("");
+    let http_scheme = scheme["scheme"].as_str().unwrap_or("").to_ascii_lowercase();
+    let key_name = scheme["name"].as_str().unwrap_or("");
+    let (scheme, name, variable) = match (ty, http_scheme.as_str(), scheme["in"].as_str()) {
+        ("http", "bearer", _) | ("oauth2" | "openIdConnect", _, _) => {
+            (AuthScheme::Bearer, None, "token")
+        }
+        ("http", "basic", _) => (AuthScheme::Basic, None, "credentials"),
+        ("apiKey", _, Some(place)) if !key_name.is_empty() => {
+            let scheme = match place {
+                "header" => AuthScheme::Header,
+                "query" => AuthScheme::Query,
+                "cookie" => AuthScheme::Cookie,
+                _ => return None,
+            };
+            (scheme, Some(key_name.to_string()), "token")
+        }
+        _ => return None,
+    };
+    Some(AuthSpec {
+        scheme,
+        name,
+        variable: variable.into(),
+        doc,
+        quote: None,
+        status_decided: None,
+    })
+}
+
+/// The distinct error bodies the operations document: (schema, media type, the first
+/// description, how many answers have it, whether a 401 has it).
+fn error_body_counts(endpoints: &[Endpoint]) -> Vec<(Value, String, String, usize, bool)> {
+    let mut counts: Vec<(Value, String, String, usize, bool)> = Vec::new();
+    for e in endpoints {
+        for (schema, media, doc, code) in &e.errors {
+            match counts.iter_mut().find(|c| &c.0 == schema && &c.1 == media) {
+                Some(c) => {
+                    c.3 += 1;
+                    c.4 |= code == "401";
+                }
+                None => counts.push((schema.clone(), media.clone(), doc.clone(), 1, code == "401")),
+            }
+        }
+    }
+    counts
+}
+
+/// The statuses (codes, or classes like "4xx") of the answers that show the error body
+/// `schema` as `media`; None when a `default` answer shows it (for every status).
+fn statuses_showing<'e>(
+    answers: impl IntoIterator<Item = &'e ErrorAnswer>,
+    schema: &Value,
+    media: &str,
+) -> Option<Vec<StatusPattern>> {
+    let mut shown = Vec::new();
+    let mut everywhere = false;
+    for (s, m, _, code) in answers {
+        if s != schema || m != media {
+            continue;
+        }
+        match code.parse::<u16>() {
+            Ok(c) => shown.push(StatusPattern::Code(c)),
+            Err(_) if code.len() == 3 && code[1..].eq_ignore_ascii_case("xx") => {
+                shown.push(StatusPattern::Class(code.to_ascii_lowercase()))
+            }
+            Err(_) => everywhere = true,
+        }
+    }
+    (!everywhere).then_some(shown)
+}
+
+/// A variable with nothing but a description.
+fn described(description: String) -> VariableSpec {
+    VariableSpec {
+        description,
+        secret: false,
+        optional: false,
+        default: None,
+    }
+}
+
+/// A variable no example or declaration describes: the credential, or a plain value.
+fn plain_variable(name: &str, auth: &AuthSpec) -> VariableSpec {
+    if name == auth.variable {
+        VariableSpec {
+            secret: true,
+            ..described(credential_description(auth))
+        }
+    } else {
+        described(format!("a value for `{name}`"))
+    }
+}
+
+/// Whether TOML can hold a JSON value: it has no null, and its integers are i64.
+fn toml_can_hold(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Number(n) => !(n.is_u64() && n.as_i64().is_none()),
+        Value::Array(items) => items.iter().all(toml_can_hold),
+        Value::Object(map) => map.values().all(toml_can_hold),
+        Value::Bool(_) | Value::String(_) => true,
+    }
+}
+
 /// The one-request case of an operation the generators have nothing to vary for, if it gets
 /// one: a GET, with the example request, must answer a documented success; an action with no
 /// body on a named object (restart a kernel, checkpoint a file) is held to no server error and
@@ -1565,8 +1833,11 @@ impl Importer<'_> {
 /// path names, any 2xx or 4xx is the expectation. An action on no named object (`POST
 /// /users/disable`) may be the account's own, ending the credential the rest of the run needs:
 /// it is not sent.
-fn plain_request_case(e: &Endpoint, example: Option<&Value>) -> Option<Value> {
-    let mut step = json!({ "endpoint": e.id });
+fn plain_request_case(e: &Endpoint, example: Option<&ExampleSpec>) -> Option<CaseSpec> {
+    let mut step = StepSpec {
+        endpoint: e.id.clone(),
+        ..StepSpec::default()
+    };
     let description = if e.method == "GET" {
         format!(
             "{} {} with the example request answers a documented success",
@@ -1576,9 +1847,12 @@ fn plain_request_case(e: &Endpoint, example: Option<&Value>) -> Option<Value> {
         && matches!(e.method.as_str(), "POST" | "PUT" | "PATCH")
         && e.path.contains('{')
     {
-        step["expect"] = json!(["2xx", "4xx"]);
-        step["expect_decided"] = json!(
-            "whether the action succeeds depends on the target's state (the object its path names): a refusal conforms"
+        step.expect = vec![
+            StatusPattern::Class("2xx".into()),
+            StatusPattern::Class("4xx".into()),
+        ];
+        step.expect_decided = Some(
+            "whether the action succeeds depends on the target's state (the object its path names): a refusal conforms".into(),
         );
         format!(
             "{} {} without a body (the document gives it none) answers without a server error",
@@ -1587,10 +1861,16 @@ fn plain_request_case(e: &Endpoint, example: Option<&Value>) -> Option<Value> {
     } else {
         return None;
     };
-    if let Some(p) = example.and_then(|x| x.get("params")) {
-        step["params"] = p.clone();
+    if let Some(ex) = example {
+        step.params = ex.params.clone();
     }
-    Some(json!({ "name": e.id, "description": description, "doc": e.doc, "steps": [step] }))
+    Some(CaseSpec {
+        name: e.id.clone(),
+        description,
+        doc: e.doc.clone(),
+        steps: vec![step],
+        ..CaseSpec::default()
+    })
 }
 
 /// Whether a body field's valid values depend on the target's state (its name says so).
@@ -1625,16 +1905,13 @@ fn is_secret_name(field: &str) -> bool {
         .any(|p| n.contains(p))
 }
 
-fn credential_description(auth: &Value) -> String {
-    let name = auth["name"]
-        .as_str()
-        .or(auth["header"].as_str())
-        .unwrap_or("");
-    match auth["scheme"].as_str() {
-        Some("header") => format!("API key sent as the {name} header"),
-        Some("query") => format!("API key sent as the {name} query parameter"),
-        Some("cookie") => format!("API key sent as the {name} cookie"),
-        Some("basic") => "user:password, sent with the Basic scheme".into(),
+fn credential_description(auth: &AuthSpec) -> String {
+    let name = auth.name.as_deref().unwrap_or("");
+    match auth.scheme {
+        AuthScheme::Header => format!("API key sent as the {name} header"),
+        AuthScheme::Query => format!("API key sent as the {name} query parameter"),
+        AuthScheme::Cookie => format!("API key sent as the {name} cookie"),
+        AuthScheme::Basic => "user:password, sent with the Basic scheme".into(),
         _ => "Bearer access token".into(),
     }
 }
@@ -1754,6 +2031,47 @@ fn file_name(component: &str) -> String {
     format!("{s}.json")
 }
 
+/// The endpoint id of an operation: the extension's, else its `operationId`, else its method
+/// and path.
+fn operation_id(o: &Operation<'_>) -> String {
+    o.op[EXTENSION]["id"]
+        .as_str()
+        .map(String::from)
+        .or_else(|| o.op["operationId"].as_str().map(sanitize_id))
+        .unwrap_or_else(|| sanitize_id(&format!("{}{}", o.method, o.path)))
+}
+
+/// `id`, or `id-2`, `id-3`... when an earlier endpoint took it.
+fn unique_id(taken: &mut BTreeSet<String>, id: String) -> String {
+    let mut candidate = id.clone();
+    let mut n = 2;
+    while !taken.insert(candidate.clone()) {
+        candidate = format!("{id}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// The operation needs no credential (`security: []`, or an empty requirement in it).
+fn needs_no_credential(op: &Value) -> bool {
+    op.get("security")
+        .and_then(Value::as_array)
+        .is_some_and(|reqs| {
+            reqs.is_empty()
+                || reqs
+                    .iter()
+                    .any(|r| r.as_object().is_some_and(|m| m.is_empty()))
+        })
+}
+
+/// Whether a response key is an error answer (4xx, 5xx, their classes, or `default`).
+fn is_error_status(code: &str, numeric: Option<u16>) -> bool {
+    match numeric {
+        Some(c) => c >= 400,
+        None => code == "default" || code.starts_with('4') || code.starts_with('5'),
+    }
+}
+
 fn sanitize_id(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
@@ -1789,65 +2107,6 @@ fn variable_name(s: &str) -> String {
     }
 }
 
-fn toml_key(k: &str) -> String {
-    if !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && !k.chars().all(|c| c.is_ascii_digit())
-    {
-        k.to_string()
-    } else {
-        serde_json::to_string(k).unwrap_or_default()
-    }
-}
-
-/// One `key = value` line per member of a JSON object.
-fn table_lines(out: &mut String, table: &Value) -> Result<(), OpenApiError> {
-    for (k, v) in table.as_object().into_iter().flatten() {
-        out.push_str(&format!("{} = {}\n", toml_key(k), toml_inline(v)?));
-    }
-    Ok(())
-}
-
-/// A JSON value as an inline TOML value. TOML has no null: a value holding one is refused.
-fn toml_inline(v: &Value) -> Result<String, OpenApiError> {
-    let refuse = |why: &str| OpenApiError::Invalid {
-        origin: "suite".into(),
-        message: format!("{why} cannot be written in TOML"),
-    };
-    Ok(match v {
-        Value::Null => return Err(refuse("null")),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => {
-            if n.is_u64() && n.as_i64().is_none() {
-                return Err(refuse("an integer above i64::MAX"));
-            }
-            let s = n.to_string();
-            if n.is_f64() && !s.contains(['.', 'e', 'E']) {
-                format!("{s}.0")
-            } else {
-                s
-            }
-        }
-        // JSON string escapes are TOML basic-string escapes.
-        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
-        Value::Array(items) => {
-            let parts: Result<Vec<String>, _> = items.iter().map(toml_inline).collect();
-            format!("[{}]", parts?.join(", "))
-        }
-        Value::Object(map) => {
-            if map.is_empty() {
-                return Ok("{}".into());
-            }
-            let parts: Result<Vec<String>, OpenApiError> = map
-                .iter()
-                .map(|(k, v)| Ok(format!("{} = {}", toml_key(k), toml_inline(v)?)))
-                .collect();
-            format!("{{ {} }}", parts?.join(", "))
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1876,11 +2135,89 @@ mod tests {
     }
 
     #[test]
-    fn toml_inline_round_trips_through_the_toml_parser() {
+    fn toml_can_hold_what_its_writer_can_write() {
         let v = json!({ "a": "x\"y\n", "200": 1, "b c": [1.5, true, { "d": 2.0 }], "e": {} });
-        let text = format!("v = {}\n", toml_inline(&v).unwrap());
+        assert!(toml_can_hold(&v));
+        let text = toml::to_string(&json!({ "v": v })).unwrap();
         let parsed: toml::Table = toml::from_str(&text).unwrap();
-        assert_eq!(super::super::toml_to_json(&parsed["v"]), v);
-        assert!(toml_inline(&json!({ "n": null })).is_err());
+        assert_eq!(serde_json::to_value(&parsed["v"]).unwrap(), v);
+        for refused in [json!({ "n": null }), json!([1, null]), json!(u64::MAX)] {
+            assert!(!toml_can_hold(&refused), "{refused}");
+        }
+    }
+
+    /// The shipped contracts as their exports, and as plain documents (the extensions
+    /// removed, so the importer makes its own examples, variables, cases and flows).
+    fn documents() -> Vec<(String, Value)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for c in contract::load_dir(root).expect("the shipped contracts load") {
+            let examples = root.join("tests/examples").join(c.name());
+            let exported = super::super::export(&c, Some(&examples)).expect("exports");
+            let mut plain = exported.clone();
+            strip_extensions(&mut plain);
+            out.push((c.name().to_string(), exported));
+            out.push((c.name().to_string(), plain));
+        }
+        out
+    }
+
+    fn strip_extensions(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                m.remove(EXTENSION);
+                m.values_mut().for_each(strip_extensions);
+            }
+            Value::Array(a) => a.iter_mut().for_each(strip_extensions),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn a_built_suite_round_trips_through_its_text() {
+        for (name, doc) in documents() {
+            let (typed, built) = build_typed(&doc, "doc.json", &name).expect("imports");
+            let parsed: SuiteFile = toml::from_str(&built.suite_text).expect("parses");
+            let as_json = |s: &SuiteFile| serde_json::to_value(s).unwrap();
+            assert_eq!(as_json(&parsed), as_json(&typed), "{name}");
+            // The text is the suite serialized, under its header: writing it again gives it.
+            let again = toml::to_string(&parsed).unwrap();
+            assert!(
+                built.suite_text.ends_with(&again),
+                "{name}:\n{}",
+                built.suite_text
+            );
+            assert!(built.suite_text.starts_with("# Imported by"), "{name}");
+            let loaded = load_built(built, "doc.json").expect("loads");
+            assert_eq!(as_json(&loaded.suite), as_json(&typed), "{name}");
+        }
+    }
+
+    #[test]
+    fn an_example_toml_cannot_hold_is_not_chosen() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "info": { "title": "t", "version": "1" },
+            "paths": { "/a": { "post": {
+                "requestBody": { "content": { "application/json": {
+                    "schema": { "type": "object", "properties": { "n": { "type": ["string", "null"] } } },
+                    "examples": {
+                        "null": { "value": { "n": null } },
+                        "text": { "value": { "n": "x" } }
+                    }
+                } } },
+                "responses": { "200": { "description": "ok", "content": { "application/json": {
+                    "schema": { "type": "object" }
+                } } } }
+            } } }
+        });
+        let (typed, built) = build_typed(&doc, "doc.json", "t").expect("imports");
+        let example = typed.endpoints[0].example.as_ref().expect("an example");
+        assert_eq!(example.body, Some(json!({ "n": "x" })));
+        assert!(
+            built.suite_text.contains("n = \"x\""),
+            "{}",
+            built.suite_text
+        );
     }
 }
