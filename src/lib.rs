@@ -35,10 +35,8 @@ pub mod promise;
 pub mod rate;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod redact;
-pub mod regress;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod report;
-pub mod reporting;
 pub mod server;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod strict_json;

@@ -12,7 +12,7 @@
 mod common;
 mod report_support;
 
-use conform::regress;
+use conform::report::baseline;
 use conform::report::{json::read_report, Format, Report};
 use report_support::{
     faulted_run, first_difference, normalized, passing_run, scrub_target_noise, text_filters,
@@ -90,7 +90,7 @@ fn the_committed_baseline_matches_a_fresh_run() {
     );
     let baseline = read.report;
     // First the outcomes, which say the most...
-    let diff = regress::compare(&baseline, &fresh, "reports/baseline.json");
+    let diff = baseline::compare(&baseline, &fresh, "reports/baseline.json");
     let changed: Vec<String> = [
         ("newly failing", &diff.newly_failing),
         ("newly passing", &diff.newly_passing),

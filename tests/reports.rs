@@ -11,7 +11,7 @@ use std::path::Path;
 
 use conform::checks::{CheckResult, Verdict};
 use conform::partition::Partition;
-use conform::regress;
+use conform::report::baseline;
 use conform::report::{
     self, markdown, merge::merge, ClauseVerdict, Format, KnownStatus, Mark, Report, RunVerdict,
 };
@@ -40,14 +40,14 @@ fn as_written(report: &Report) -> Value {
 }
 
 fn known(text: &str) -> Vec<report::KnownFailure> {
-    regress::parse_known_failures(text, "test").unwrap()
+    baseline::parse_known_failures(text, "test").unwrap()
 }
 
 #[test]
 fn report_json_of_every_kind_of_run_validates_against_the_committed_schema() {
     let v = schema();
     let mut faulted = faulted_run();
-    regress::apply_known_failures(
+    baseline::apply_known_failures(
         &mut faulted,
         known(
             "[[known]]\nid = \"tenpay::status::1003\"\nreason = \"legacy code\"\n\
@@ -55,7 +55,7 @@ fn report_json_of_every_kind_of_run_validates_against_the_committed_schema() {
         ),
     );
     let passing = passing_run();
-    regress::apply_baseline(&mut faulted, &passing, "reports/baseline.json");
+    baseline::apply_baseline(&mut faulted, &passing, "reports/baseline.json");
     let share = run_where(&[], Some(Partition { index: 1, count: 3 }), |_| true);
     for (name, report) in [
         ("passing", &passing),
@@ -129,7 +129,7 @@ fn malformed_reports_are_clear_errors() {
         ("{\"cases\": []}", "no \"format\" number"),
         (
             "{\"format\": 9}",
-            "report format 9; this conform reads formats 1 to 2",
+            "report format 9; this conform reads formats 1 to 3",
         ),
         ("{\"format\": 1, \"cases\": 3}", "is not a conform report"),
     ] {
@@ -327,7 +327,7 @@ fn known_failures_are_expected_and_a_passing_or_absent_entry_is_reported() {
     list.push_str("[[known]]\nid = \"tenpay::no-such-case\"\nreason = \"typo\"\n");
     // An advisory is no failure: a list entry for it is reported as passing.
     list.push_str("[[known]]\nid = \"tropipay::profile\"\nreason = \"201\"\n");
-    regress::apply_known_failures(&mut report, known(&list));
+    baseline::apply_known_failures(&mut report, known(&list));
     assert!(report.gate.passed, "{:?}", report.gate);
     assert_eq!(report.summary.expected_failures, failing.len());
     assert_eq!(report.summary.failed, failing.len());
@@ -354,7 +354,7 @@ fn known_failures_are_expected_and_a_passing_or_absent_entry_is_reported() {
         .iter()
         .map(|id| format!("[[known]]\nid = \"{id}\"\nreason = \"r\"\n"))
         .collect();
-    regress::apply_known_failures(&mut report, known(&partial));
+    baseline::apply_known_failures(&mut report, known(&partial));
     assert!(!report.gate.passed);
     assert!(
         report.gate.reason.starts_with("1 case failed"),
@@ -371,7 +371,7 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
 
     // The same failures as the baseline: green.
     let mut again = run_where(FAULTS, None, |_| true);
-    regress::apply_baseline(&mut again, &faulted, "old.json");
+    baseline::apply_baseline(&mut again, &faulted, "old.json");
     let b = again.baseline.as_ref().unwrap();
     assert!(again.gate.passed, "{:?}", again.gate);
     assert!(
@@ -382,14 +382,14 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
 
     // Fixed: newly passing, still green.
     let mut fixed = passing.clone();
-    regress::apply_baseline(&mut fixed, &faulted, "old.json");
+    baseline::apply_baseline(&mut fixed, &faulted, "old.json");
     let b = fixed.baseline.as_ref().unwrap();
     assert_eq!(b.newly_passing.len(), faulted.summary.failed);
     assert!(fixed.gate.passed);
 
     // Broken: every new failure is a regression, named.
     let mut broken = run_where(FAULTS, None, |_| true);
-    regress::apply_baseline(&mut broken, &passing, "old.json");
+    baseline::apply_baseline(&mut broken, &passing, "old.json");
     let b = broken.baseline.as_ref().unwrap();
     assert_eq!(b.regressions.len(), faulted.summary.failed, "{b:#?}");
     assert!(b.regressions.contains(&"tenpay::status::1003".to_string()));
@@ -410,7 +410,7 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
     );
 
     // ...unless the list knows them.
-    regress::apply_known_failures(
+    baseline::apply_known_failures(
         &mut broken,
         known("[[known]]\nid = \"tenpay::status::1003\"\nreason = \"r\"\n"),
     );
@@ -428,7 +428,7 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
     });
     old.finish();
     let mut new = run_where(FAULTS, None, |id| id.starts_with("tenpay::"));
-    regress::apply_baseline(&mut new, &old, "old.json");
+    baseline::apply_baseline(&mut new, &old, "old.json");
     let b = new.baseline.as_ref().unwrap();
     assert_eq!(
         b.new.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
@@ -444,7 +444,7 @@ fn with_a_baseline_only_regressions_fail_the_gate() {
         "same seed, conform and contracts: {:?}",
         b.notes
     );
-    let text = regress::render_diff(b, "new.json");
+    let text = baseline::render_diff(b, "new.json");
     assert!(
         text.contains("tenpay::status::1003 (absent -> fail) [status-table]  REGRESSION")
             || text.contains("tenpay::status::1003 (absent -> fail) [schema]  REGRESSION"),
@@ -461,7 +461,7 @@ fn a_baseline_from_another_seed_or_contract_is_noted() {
     old.tool.version = "0.0.1".into();
     old.finish();
     let mut new = run_where(&[], None, |id| id.starts_with("tenpay::"));
-    regress::apply_baseline(&mut new, &old, "old.json");
+    baseline::apply_baseline(&mut new, &old, "old.json");
     let notes = &new.baseline.as_ref().unwrap().notes;
     assert_eq!(notes.len(), 3, "{notes:#?}");
     assert!(
@@ -475,7 +475,7 @@ fn a_baseline_from_another_seed_or_contract_is_noted() {
     );
     let md = Format::Md.render(&new).unwrap();
     assert!(md.contains("> Note: the baseline ran with seed 7"), "{md}");
-    let text = regress::render_diff(new.baseline.as_ref().unwrap(), "new.json");
+    let text = baseline::render_diff(new.baseline.as_ref().unwrap(), "new.json");
     assert!(
         text.contains("note: the baseline ran with seed 7"),
         "{text}"
@@ -491,8 +491,8 @@ fn the_merge_of_n_partitions_equals_the_whole_run() {
                 [[known]]\nid = \"tenpay::status::1001\"\nreason = \"fixed\"\n\
                 [[known]]\nid = \"tropipay::gone\"\nreason = \"renamed\"\n";
     let finish = |mut r: Report| {
-        regress::apply_known_failures(&mut r, known(list));
-        regress::apply_baseline(&mut r, &baseline, "baseline.json");
+        baseline::apply_known_failures(&mut r, known(list));
+        baseline::apply_baseline(&mut r, &baseline, "baseline.json");
         r
     };
     let whole = finish(run_where(FAULTS, None, |_| true));
@@ -1199,7 +1199,7 @@ fn advisories_never_fail_a_case_a_clause_a_contract_or_the_run_but_do_under_stri
         report.summary.advisories
     );
     // The console says so, apart.
-    let console = conform::reporting::console_summary(&report, "reports in x");
+    let console = conform::cli::report_args::console_summary(&report, "reports in x");
     assert!(
         console.starts_with(&format!(
             "conform: {} passed, 0 failed (0 expected), 0 skipped; {} advisories apart from the failures; reports in x\n",
@@ -1253,7 +1253,7 @@ fn a_format_1_report_still_reads_as_a_baseline_and_upgrades_when_finished() {
     assert_eq!(old.summary.failed, 1);
     // As a baseline: the same failure is no regression.
     let mut new = run_where(&["tenpay-status-1"], None, |id| id.starts_with("tenpay::"));
-    regress::apply_baseline(&mut new, &old, "format-1.json");
+    baseline::apply_baseline(&mut new, &old, "format-1.json");
     let b = new.baseline.as_ref().unwrap();
     assert!(
         b.regressions.is_empty() && b.newly_failing.is_empty(),

@@ -12,6 +12,7 @@
 //! report still reads (for `diff`, `--baseline`, `merge` and `verify`): the renamed fields are
 //! aliases, the added ones default, and [`Report::finish`] recomputes whatever is derived.
 
+pub mod baseline;
 pub mod certificate;
 pub mod coverage;
 pub mod groups;
@@ -38,7 +39,7 @@ pub use coverage::{
 pub use groups::{AdvisoryGroup, FailureGroup, GroupedFailure};
 
 /// Version of the `report.json` layout that this conform writes.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// The oldest layout this conform reads (see the module documentation).
 pub const OLDEST_READ_FORMAT: u32 = 1;

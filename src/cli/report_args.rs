@@ -2,7 +2,7 @@
 //! the exit code means (`--report`, `--baseline`, `--known-failures`, `--partition`), and the
 //! `diff`, `merge` and `verify` subcommands that work on written reports.
 //!
-//! It lives apart from `cli.rs` so that the run's wiring there stays short; like `cli.rs` it is
+//! It lives apart from `cli/mod.rs` so that the run's wiring there stays short; like `cli/mod.rs` it is
 //! the binary's edge, so errors are `anyhow` with context and map to exit code 2. Malformed
 //! inputs (a report that is not one, a list that does not parse) are errors before any case
 //! runs, never panics.
@@ -14,7 +14,8 @@ use anyhow::{Context, Result};
 use crate::exit::Exit;
 use crate::partition::Partition;
 use crate::plan::CasePlan;
-use crate::regress;
+use crate::report::baseline;
+use crate::report::transcript::{self, TranscriptInfo};
 use crate::report::{self, json::ReadReport, Format, KnownFailure, KnownStatus, Report};
 
 /// Regressions named one per line on the console; the reports have all of them.
@@ -57,7 +58,7 @@ impl ReportArgs {
         let known = self
             .known_failures
             .as_deref()
-            .map(regress::load_known_failures)
+            .map(baseline::load_known_failures)
             .transpose()?;
         let baseline = match &self.baseline {
             None => None,
@@ -94,10 +95,10 @@ impl Prepared {
         report.seed = Some(seed);
         report.partition = self.partition;
         if let Some(known) = self.known {
-            regress::apply_known_failures(&mut report, known);
+            baseline::apply_known_failures(&mut report, known);
         }
         if let Some((source, old)) = &self.baseline {
-            regress::apply_baseline(&mut report, old, source);
+            baseline::apply_baseline(&mut report, old, source);
         }
         report.finish();
         let written = report::write_all(&report, dir, formats)?;
@@ -293,13 +294,13 @@ pub struct DiffArgs {
 pub fn diff(args: DiffArgs) -> Result<Exit> {
     let old = read(&args.old, "old report")?;
     let mut new = read(&args.new, "new report")?;
-    regress::apply_baseline(&mut new, &old, &args.old.display().to_string());
+    baseline::apply_baseline(&mut new, &old, &args.old.display().to_string());
     let Some(diff) = &new.baseline else {
         return Ok(Exit::Held);
     };
     print!(
         "{}",
-        regress::render_diff(diff, &args.new.display().to_string())
+        baseline::render_diff(diff, &args.new.display().to_string())
     );
     Ok(Exit::held_if(diff.regressions.is_empty()))
 }
@@ -321,10 +322,20 @@ pub struct MergeArgs {
 /// Writes the merged report; the exit code is the merged run's (0 held / gate passed, 1 not).
 pub fn merge(args: MergeArgs) -> Result<Exit> {
     let mut inputs = Vec::new();
+    let mut transcripts = Vec::new();
     for path in &args.reports {
-        inputs.push((path.display().to_string(), read(path, "share to merge")?));
+        let share = read(path, "share to merge")?;
+        if let Some(t) = &share.transcript {
+            transcripts.push(path.with_file_name(&t.file));
+        }
+        inputs.push((path.display().to_string(), share));
     }
-    let merged = report::merge::merge(inputs).context("failed to merge the reports")?;
+    let mut merged = report::merge::merge(inputs).context("failed to merge the reports")?;
+    // The shares' transcripts, one after another, when every share has its own beside it.
+    if transcripts.len() == args.reports.len() && transcripts.iter().all(|p| p.is_file()) {
+        merged.transcript = Some(join_transcripts(&transcripts, &args.report_dir)?);
+        merged.finish();
+    }
     report::write_all(&merged, &args.report_dir, &args.formats)?;
     let s = &merged.summary;
     println!(
@@ -347,6 +358,36 @@ pub fn merge(args: MergeArgs) -> Result<Exit> {
     Ok(Exit::held_if(merged.gate.passed))
 }
 
+/// Writes the lines of `parts` into one transcript in `dir` and returns what the report says
+/// of it.
+fn join_transcripts(parts: &[PathBuf], dir: &Path) -> Result<TranscriptInfo> {
+    use std::io::{BufRead, Write};
+    std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    let path = dir.join(transcript::FILE);
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(&path)
+            .with_context(|| format!("failed to write {}", path.display()))?,
+    );
+    for part in parts {
+        let file = std::fs::File::open(part)
+            .with_context(|| format!("failed to read {}", part.display()))?;
+        for line in std::io::BufReader::new(file).lines() {
+            let line = line.with_context(|| format!("failed to read {}", part.display()))?;
+            writeln!(out, "{line}")
+                .with_context(|| format!("failed to write {}", path.display()))?;
+        }
+    }
+    out.flush()
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    drop(out);
+    let (cases, sha256) = transcript::digest_file(&path)?;
+    Ok(TranscriptInfo {
+        file: transcript::FILE.to_string(),
+        cases,
+        sha256,
+    })
+}
+
 /// `conform verify REPORT.json`.
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
@@ -357,19 +398,36 @@ pub struct VerifyArgs {
 /// Exit 0 when the report's digest matches its content, 1 when it was edited.
 pub fn verify(args: VerifyArgs) -> Result<Exit> {
     let ReadReport { report, integrity } = report::json::read_report(&args.report)?;
-    match integrity {
-        Ok(()) => {
-            println!(
-                "{}: digest {} matches; verdict {}",
-                args.report.display(),
-                report.certificate.digest,
-                report.certificate.verdict.word()
-            );
-            Ok(Exit::Held)
-        }
-        Err(e) => {
-            println!("{}: {e}", args.report.display());
-            Ok(Exit::Failed)
-        }
+    if let Err(e) = integrity {
+        println!("{}: {e}", args.report.display());
+        return Ok(Exit::Failed);
+    }
+    println!(
+        "{}: digest {} matches; verdict {}",
+        args.report.display(),
+        report.certificate.digest,
+        report.certificate.verdict.word()
+    );
+    let Some(t) = &report.transcript else {
+        return Ok(Exit::Held);
+    };
+    let path = args.report.with_file_name(&t.file);
+    if !path.is_file() {
+        println!("{}: not beside the report, not checked", path.display());
+        return Ok(Exit::Held);
+    }
+    let (cases, sha256) = transcript::digest_file(&path)?;
+    if (cases, sha256.as_str()) == (t.cases, t.sha256.as_str()) {
+        println!("{}: {cases} cases, digest matches", path.display());
+        Ok(Exit::Held)
+    } else {
+        println!(
+            "{}: does not match the report ({cases} cases, sha256 {sha256}; the report says {} \
+             cases, sha256 {}): it was changed after conform wrote it",
+            path.display(),
+            t.cases,
+            t.sha256
+        );
+        Ok(Exit::Failed)
     }
 }

@@ -16,9 +16,12 @@ use crate::engine::{self, RunContext, RunOptions, RunSettings, DEFAULT_RUN_TIMEO
 use crate::exit::Exit;
 use crate::generate::GenerateOptions;
 use crate::http::{HttpOptions, DEFAULT_BODY_LIMIT};
+use crate::plan;
 use crate::report::transcript;
 use crate::server::{self, RunningServer, ServerOptions};
-use crate::{plan, reporting};
+
+pub mod openapi;
+pub mod report_args;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -46,18 +49,18 @@ pub enum Command {
     List(ListArgs),
     /// Write a contract in another format: `export openapi --contract NAME [-o FILE]`.
     #[command(subcommand)]
-    Export(crate::openapi::ExportCommand),
+    Export(openapi::ExportCommand),
     /// Create a contract from another format: `import openapi FILE --name NAME [--out DIR]`
     /// (OpenAPI 3.0/3.1 or Swagger 2.0, YAML or JSON).
     #[command(subcommand)]
-    Import(crate::openapi::ImportCommand),
+    Import(openapi::ImportCommand),
     /// Compare two report.json files: newly failing, newly passing, new and vanished cases
     /// (exit 1 on a regression).
-    Diff(reporting::DiffArgs),
+    Diff(report_args::DiffArgs),
     /// Join the report.json files of the shares of a `--partition K/N` run into one report.
-    Merge(reporting::MergeArgs),
+    Merge(report_args::MergeArgs),
     /// Check that a report.json is as conform wrote it (its digest matches; exit 1 if not).
-    Verify(reporting::VerifyArgs),
+    Verify(report_args::VerifyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -125,7 +128,7 @@ pub struct RunArgs {
     pub direct: crate::openapi::DirectArgs,
     /// Report formats, baseline, known failures, partition.
     #[command(flatten)]
-    pub reporting: reporting::ReportArgs,
+    pub reporting: report_args::ReportArgs,
     /// libtest options (FILTER, --exact, --skip, --list, --test-threads N, -q) and --format.
     #[command(flatten)]
     pub test: ConsoleArgs,
@@ -182,11 +185,11 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Serve(args) => serve(args),
         Command::List(args) => list(args).map(|()| Exit::Held),
-        Command::Export(cmd) => crate::openapi::export_command(cmd),
-        Command::Import(cmd) => crate::openapi::import_command(cmd),
-        Command::Diff(args) => reporting::diff(args),
-        Command::Merge(args) => reporting::merge(args),
-        Command::Verify(args) => reporting::verify(args),
+        Command::Export(cmd) => openapi::export_command(cmd),
+        Command::Import(cmd) => openapi::import_command(cmd),
+        Command::Diff(args) => report_args::diff(args),
+        Command::Merge(args) => report_args::merge(args),
+        Command::Verify(args) => report_args::verify(args),
     };
     match result {
         Ok(exit) => exit.into(),
