@@ -132,7 +132,7 @@ fn diff_exits_1_on_a_regression_0_otherwise_and_2_on_a_bad_report() {
 
     for (name, body, expected) in [
         ("garbage.json", "{\"format\": 1, \"cases\": [", "not JSON"),
-        ("future.json", "{\"format\": 3}", "report format 3"),
+        ("future.json", "{\"format\": 4}", "report format 4"),
         (
             "other.json",
             "{\"format\": 1, \"cases\": {}}",
@@ -423,7 +423,7 @@ fn a_format_1_report_verifies_and_diffs() {
     let t = text(&o);
     assert_eq!(o.status.code(), Some(0), "{t}");
     assert!(t.contains("no regressions against the baseline"), "{t}");
-    assert_eq!(read_json(&new)["format"], 2);
+    assert_eq!(read_json(&new)["format"], conform::report::FORMAT);
     let o = conform(&["diff", old, new.to_str().unwrap()], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // ...and a new one is.
