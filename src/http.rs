@@ -8,6 +8,8 @@
 //!
 //! TLS is rustls with the system's roots (through rustls-platform-verifier); `--ca-cert FILE`
 //! adds a private CA, and `--insecure` (reported in the run's metadata) turns verification off.
+//! Its crypto is ring, installed as the process's provider when a client is made (see
+//! `install_crypto_provider`).
 //! Proxies come from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (either case).
 
 use std::path::PathBuf;
@@ -161,6 +163,7 @@ pub struct HttpClient {
 
 impl HttpClient {
     pub fn new(options: HttpOptions) -> Result<Self, ClientError> {
+        install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .redirect(redirect_policy(options.follow_redirects))
             .timeout(options.timeout)
@@ -297,6 +300,15 @@ fn redirect_policy(follow: bool) -> reqwest::redirect::Policy {
             attempt.stop()
         }
     })
+}
+
+/// Makes ring the process's rustls crypto provider, unless one is installed already.
+///
+/// reqwest is built with `rustls-no-provider`, so that aws-lc-rs (C code, most of a cold build)
+/// is not compiled; a client then takes the process-wide provider, and building one without it
+/// panics. Calling this again, or after another provider was installed, changes nothing.
+pub(crate) fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The certificates of a PEM file (one or more).

@@ -58,6 +58,13 @@ pub(super) async fn start_with(faults: &[&str]) -> Ctx {
     start_in_mode(faults, false).await
 }
 
+/// A client builder without proxies. reqwest's rustls has no crypto provider of its own (see
+/// Cargo.toml), so ring is installed first, as the harness's client does.
+fn client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().no_proxy()
+}
+
 /// A lenient server with `faults` on top.
 pub(super) async fn start_lenient(faults: &[&str]) -> Ctx {
     start_in_mode(faults, true).await
@@ -72,8 +79,7 @@ async fn start_in_mode(faults: &[&str], lenient: bool) -> Ctx {
     .await
     .expect("server starts");
     let config: toml::Table = toml::from_str(&server.target_config_toml()).expect("valid toml");
-    let client = reqwest::Client::builder()
-        .no_proxy()
+    let client = client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
         .build()
@@ -267,7 +273,7 @@ async fn latency_is_added_and_shutdown_stops_listening() {
     .await
     .unwrap();
     let addr = server.addr();
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = client_builder().build().unwrap();
     let began = std::time::Instant::now();
     let response = client
         .get(format!("http://{addr}/nope"))
