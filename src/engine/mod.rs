@@ -229,7 +229,9 @@ pub async fn execute(ctx: Arc<RunContext>, plans: Vec<CasePlan>, concurrency: us
 }
 
 /// Starts the cases in plan order: an unkeyed case as soon as a permit is free, a keyed one in
-/// its key's lane.
+/// its key's lane (a task per key that runs its cases one at a time, in the order they come).
+/// Each plan is handed on as it is reached, so the plans are never copied and each leaves memory
+/// when its case is done.
 async fn feed(
     ctx: Arc<RunContext>,
     plans: Vec<CasePlan>,
@@ -238,27 +240,26 @@ async fn feed(
     tx: mpsc::UnboundedSender<Msg>,
 ) {
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut lanes: BTreeMap<String, Vec<(usize, CasePlan)>> = BTreeMap::new();
-    let mut unkeyed: Vec<(usize, CasePlan)> = Vec::new();
-    for (i, plan) in plans.into_iter().enumerate() {
-        match (&plan.serial, &plan.skip) {
-            (Some(key), None) => lanes.entry(key.clone()).or_default().push((i, plan)),
-            _ => unkeyed.push((i, plan)),
-        }
-    }
+    let mut lanes: BTreeMap<String, mpsc::UnboundedSender<(usize, CasePlan)>> = BTreeMap::new();
     let mut tasks = tokio::task::JoinSet::new();
-    for (_, lane) in lanes {
-        let (ctx, permits, tx) = (ctx.clone(), permits.clone(), tx.clone());
-        tasks.spawn(async move {
-            for (i, plan) in lane {
-                let Ok(_permit) = permits.acquire().await else {
-                    return;
-                };
-                run_one(&ctx, i, plan, deadline, &tx).await;
-            }
-        });
-    }
-    for (i, plan) in unkeyed {
+    for (i, plan) in plans.into_iter().enumerate() {
+        if let (Some(key), None) = (&plan.serial, &plan.skip) {
+            let lane = lanes.entry(key.clone()).or_insert_with(|| {
+                let (lane_tx, mut lane_rx) = mpsc::unbounded_channel::<(usize, CasePlan)>();
+                let (ctx, permits, tx) = (ctx.clone(), permits.clone(), tx.clone());
+                tasks.spawn(async move {
+                    while let Some((i, plan)) = lane_rx.recv().await {
+                        let Ok(_permit) = permits.acquire().await else {
+                            return;
+                        };
+                        run_one(&ctx, i, plan, deadline, &tx).await;
+                    }
+                });
+                lane_tx
+            });
+            let _ = lane.send((i, plan));
+            continue;
+        }
         let Ok(permit) = permits.clone().acquire_owned().await else {
             break;
         };
@@ -271,6 +272,8 @@ async fn feed(
         // and the lanes.
         while tasks.try_join_next().is_some() {}
     }
+    // Every plan is handed on: the lanes end when their queues are empty.
+    drop(lanes);
     while tasks.join_next().await.is_some() {}
 }
 
