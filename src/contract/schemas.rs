@@ -340,7 +340,8 @@ impl SchemaSet {
                     .and_then(|l| self.provenance(l, missing.as_deref()))
                     .unwrap_or((None, None));
                 let instance_path = unwrap(e.instance_path().to_string(), &step);
-                let schema_path = unwrap(e.schema_path().to_string(), &keyword_step);
+                let schema_path =
+                    self.unbundled(unwrap(e.schema_path().to_string(), &keyword_step));
                 // A decision or quote may sit where the keyword's subschema is referenced (a
                 // property beside its `$ref`), not in the referenced file: look along the
                 // instance path from the validated file's root too.
@@ -360,6 +361,24 @@ impl SchemaSet {
             Ok(())
         } else {
             Err(errors)
+        }
+    }
+
+    /// A schema path as the file's own: jsonschema gives the path inside the resource the
+    /// keyword sits in, which is the bundle (`/$defs/<file>/...`), not the file.
+    fn unbundled(&self, path: String) -> String {
+        let Some(rest) = path.strip_prefix("/$defs/") else {
+            return path;
+        };
+        let (segment, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        let file = segment.replace("~1", "/").replace("~0", "~");
+        if !self.raw.contains_key(&file) {
+            return path;
+        }
+        if tail.is_empty() {
+            String::new()
+        } else {
+            format!("/{tail}")
         }
     }
 
@@ -791,6 +810,32 @@ mod tests {
         assert!(s
             .validate_stated("body.json", &json!({"name": "abcdef"}))
             .is_ok());
+    }
+
+    #[test]
+    fn paths_are_the_files_own_not_the_bundles() {
+        let s = set(&[
+            ("defs.json", json!({"$defs": {"n": {"minimum": 0}}})),
+            (
+                "body.json",
+                json!({"properties": {"a": {"$ref": "defs.json#/$defs/n"}, "b": {"type": "string"}}}),
+            ),
+        ])
+        .unwrap();
+        let errors = s
+            .validate("body.json", &json!({"a": -1, "b": 1}))
+            .unwrap_err();
+        let mut paths: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|v| (v.instance_path.as_str(), v.schema_path.as_str()))
+            .collect();
+        paths.sort_unstable();
+        assert_eq!(
+            paths,
+            vec![("/a", "/$defs/n/minimum"), ("/b", "/properties/b/type")]
+        );
+        let root = s.validate("defs.json", &json!(5)).map(|()| "held");
+        assert_eq!(root, Ok("held"));
     }
 
     #[test]
