@@ -125,12 +125,17 @@ impl std::fmt::Display for Violation {
 }
 
 /// The compiled schemas of one contract, by file name, with their raw JSON kept for generators.
+///
+/// All files are compiled together, as one validator whose `properties` name every file (see
+/// [`SchemaSet::compile`]): a file another file references is compiled once for the whole
+/// set, not once for every file that reaches it, which made a big document's thousands of
+/// files cost the square of its size.
 pub struct SchemaSet {
     contract: String,
     raw: BTreeMap<String, Value>,
-    compiled: BTreeMap<String, Validator>,
+    compiled: Validator,
     /// The same files with every decided keyword taken out.
-    stated: BTreeMap<String, Validator>,
+    stated: Validator,
 }
 
 impl std::fmt::Debug for SchemaSet {
@@ -165,7 +170,17 @@ pub(crate) fn read_schema_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, Sc
 }
 
 impl SchemaSet {
-    /// Parses `files`, registers them all under one base URI, and compiles each of them.
+    /// Parses `files` and compiles them, as written and as their stated copies.
+    ///
+    /// Each of the two is one resource, `{"$defs": {"<file>": <file>, ...}}` (a bundle, with
+    /// every `$ref` between files made a pointer into it), and one validator over it,
+    /// `{"properties": {"<file>": {"$ref": "<bundle>#/$defs/<file>"}, ...}}`: validating
+    /// `instance` against a file is validating `{"<file>": instance}`, and [`SchemaSet::run`]
+    /// takes that step off the paths again. jsonschema compiles a `$ref` target once per
+    /// validator and per dynamic scope, and every `$ref` into another resource starts a new
+    /// scope: with one resource a file compiles once for the whole set, where a resource per
+    /// file compiled it again for every chain of files that reaches it (minutes, gigabytes,
+    /// for a big document's thousands of files).
     pub fn compile(contract: &str, files: &[(String, Vec<u8>)]) -> Result<Self, SchemaError> {
         let mut raw = BTreeMap::new();
         for (name, bytes) in files {
@@ -180,36 +195,55 @@ impl SchemaSet {
             file: file.to_string(),
             message: e.to_string(),
         };
-        let mut builder = Registry::new();
+        let mut written = serde_json::Map::new();
+        let mut stated = serde_json::Map::new();
         for (name, value) in &raw {
-            let stated = stated_copy(value, "").map_err(|message| SchemaError::Compile {
+            let copy = stated_copy(value, "").map_err(|message| SchemaError::Compile {
                 file: name.clone(),
                 message,
             })?;
-            builder = builder
-                .add(uri(contract, name), value.clone())
-                .map_err(|e| compile_err(name, &e))?
-                .add(stated_uri(contract, name), stated)
-                .map_err(|e| compile_err(name, &e))?;
+            written.insert(name.clone(), bundled(value, name, contract, &raw));
+            stated.insert(name.clone(), bundled(&copy, name, contract, &raw));
         }
-        let registry = builder
-            .prepare()
-            .map_err(|e| compile_err("(registry)", &e))?;
-        let build = |target: String, name: &str| {
-            jsonschema::options()
+        let written = json!({ "$defs": written });
+        let stated = json!({ "$defs": stated });
+        let written_uri = bundle_uri(SCHEMA_BASE, contract);
+        let stated_uri = bundle_uri(STATED_BASE, contract);
+        // The registry borrows the bundles; the validators own what they compiled.
+        let (compiled, stated) = {
+            let registry = Registry::new()
+                .add(&written_uri, &written)
+                .and_then(|r| r.add(&stated_uri, &stated))
+                .and_then(|r| r.prepare())
+                .map_err(|e| compile_err("(registry)", &e))?;
+            let options = jsonschema::options()
                 .with_draft(Draft::Draft202012)
                 .with_registry(&registry)
                 .should_validate_formats(true)
-                .offline()
-                .build(&json!({ "$ref": target }))
-                .map_err(|e| compile_err(name, &e))
+                .offline();
+            let build = |bundle: &str| {
+                let target = |name: &str| format!("{bundle}#/$defs/{}", fragment_segment(name));
+                let properties: serde_json::Map<String, Value> = raw
+                    .keys()
+                    .map(|name| (name.clone(), json!({ "$ref": target(name) })))
+                    .collect();
+                options
+                    .build(&json!({ "properties": properties }))
+                    .map_err(|e| {
+                        // Name the file that does not compile: the first, in name order, that
+                        // does not compile alone (only on this path does a file compile alone).
+                        raw.keys()
+                            .find_map(|name| {
+                                options
+                                    .build(&json!({ "$ref": target(name) }))
+                                    .err()
+                                    .map(|e| compile_err(name, &e))
+                            })
+                            .unwrap_or_else(|| compile_err("(set)", &e))
+                    })
+            };
+            (build(&written_uri)?, build(&stated_uri)?)
         };
-        let mut compiled = BTreeMap::new();
-        let mut stated = BTreeMap::new();
-        for name in raw.keys() {
-            compiled.insert(name.clone(), build(uri(contract, name), name)?);
-            stated.insert(name.clone(), build(stated_uri(contract, name), name)?);
-        }
         Ok(SchemaSet {
             contract: contract.to_string(),
             raw,
@@ -272,19 +306,25 @@ impl SchemaSet {
         self.run(&self.compiled, name, instance)
     }
 
-    fn run(
-        &self,
-        set: &BTreeMap<String, Validator>,
-        name: &str,
-        instance: &Value,
-    ) -> Result<(), Vec<Violation>> {
-        let Some(validator) = set.get(name) else {
+    fn run(&self, set: &Validator, name: &str, instance: &Value) -> Result<(), Vec<Violation>> {
+        if !self.raw.contains_key(name) {
             return Err(vec![Violation::plain(format!(
                 "schema {name} is not compiled"
             ))]);
+        }
+        // The set's validator holds every file under `properties` (see `compile`): the instance
+        // goes in under the file's name, and the paths of its errors lose that step again.
+        let mut wrapped = serde_json::Map::with_capacity(1);
+        wrapped.insert(name.to_string(), instance.clone());
+        let wrapped = Value::Object(wrapped);
+        let step = format!("/{}", escape_pointer(name));
+        let keyword_step = format!("/properties{step}");
+        let unwrap = |path: String, prefix: &str| match path.strip_prefix(prefix) {
+            Some(rest) => rest.to_string(),
+            None => path,
         };
-        let errors: Vec<Violation> = validator
-            .iter_errors(instance)
+        let errors: Vec<Violation> = set
+            .iter_errors(&wrapped)
             .map(|e| {
                 let location = e
                     .absolute_keyword_location()
@@ -299,8 +339,9 @@ impl SchemaSet {
                     .as_deref()
                     .and_then(|l| self.provenance(l, missing.as_deref()))
                     .unwrap_or((None, None));
-                let instance_path = e.instance_path().to_string();
-                let schema_path = e.schema_path().to_string();
+                let instance_path = unwrap(e.instance_path().to_string(), &step);
+                let schema_path =
+                    self.unbundled(unwrap(e.schema_path().to_string(), &keyword_step));
                 // A decision or quote may sit where the keyword's subschema is referenced (a
                 // property beside its `$ref`), not in the referenced file: look along the
                 // instance path from the validated file's root too.
@@ -323,18 +364,34 @@ impl SchemaSet {
         }
     }
 
+    /// A schema path as the file's own: jsonschema gives the path inside the resource the
+    /// keyword sits in, which is the bundle (`/$defs/<file>/...`), not the file.
+    fn unbundled(&self, path: String) -> String {
+        let Some(rest) = path.strip_prefix("/$defs/") else {
+            return path;
+        };
+        let (segment, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        let file = segment.replace("~1", "/").replace("~0", "~");
+        if !self.raw.contains_key(&file) {
+            return path;
+        }
+        if tail.is_empty() {
+            String::new()
+        } else {
+            format!("/{tail}")
+        }
+    }
+
     /// The quote and the decision behind the keyword at `location` (an absolute keyword
-    /// location, `BASE/<contract>/<file>#/pointer/keyword`). `missing` names the property a
+    /// location in a bundle, `BASE/<contract>/set.json#/$defs/<file>/pointer/keyword`). `missing` names the property a
     /// `required` keyword misses: its own quote is the better one.
     fn provenance(
         &self,
         location: &str,
         missing: Option<&str>,
     ) -> Option<(Option<String>, Option<String>)> {
-        let (resource, pointer) = location.split_once('#').unwrap_or((location, ""));
-        let file = resource.rsplit('/').next()?;
-        let root = self.raw.get(file)?;
-        let pointer = percent_decode(pointer);
+        let (file, pointer) = bundled_location(location)?;
+        let root = self.raw.get(&file)?;
         let (parent, keyword) = pointer.rsplit_once('/').unwrap_or(("", pointer.as_str()));
         let mut reason = None;
         let mut quote = None;
@@ -492,12 +549,104 @@ impl SchemaSet {
     }
 }
 
-fn uri(contract: &str, file: &str) -> String {
-    format!("{SCHEMA_BASE}/{contract}/{file}")
+/// The URI of the resource that holds every file of a contract (see [`SchemaSet::compile`]).
+fn bundle_uri(base: &str, contract: &str) -> String {
+    format!("{base}/{contract}/{BUNDLE}")
 }
 
-fn stated_uri(contract: &str, file: &str) -> String {
-    format!("{STATED_BASE}/{contract}/{file}")
+/// The name of a contract's bundle, beside where its files would be.
+const BUNDLE: &str = "set.json";
+
+/// Keywords whose values are data, not schemas: a `$ref` in them is not a reference.
+fn is_data(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "const" | "enum" | "default" | "examples" | "example"
+    ) || keyword.starts_with("x-")
+}
+
+/// Schema file `file` as it sits in the bundle: a `$ref` to a file of the set (by its name,
+/// `./name` or its URI, with or without a pointer) becomes a pointer into the bundle, and the
+/// 2020-12 `$schema` (the draft every file is compiled with) is left out.
+fn bundled(schema: &Value, file: &str, contract: &str, files: &BTreeMap<String, Value>) -> Value {
+    match schema {
+        Value::Object(map) => {
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for (key, value) in map {
+                let copy = match (key.as_str(), value) {
+                    ("$ref", Value::String(r)) => {
+                        Value::String(bundled_ref(r, file, contract, files))
+                    }
+                    ("$schema", Value::String(d)) if d == DRAFT_2020_12 => continue,
+                    (k, v) if is_data(k) => v.clone(),
+                    (_, v) => bundled(v, file, contract, files),
+                };
+                out.insert(key.clone(), copy);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| bundled(v, file, contract, files))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// A `$ref` of file `file`, pointing into the bundle when it names a file of the set.
+fn bundled_ref(r: &str, file: &str, contract: &str, files: &BTreeMap<String, Value>) -> String {
+    let (target, fragment) = match r.split_once('#') {
+        Some((t, f)) => (t, Some(f)),
+        None => (r, None),
+    };
+    let own_base = format!("{SCHEMA_BASE}/{contract}/");
+    let target = target.strip_prefix(own_base.as_str()).unwrap_or(target);
+    let target = target.strip_prefix("./").unwrap_or(target);
+    let target = if target.is_empty() { file } else { target };
+    if !files.contains_key(target) {
+        return r.to_string();
+    }
+    match fragment {
+        // A plain name (`$anchor`) is looked up in the whole bundle.
+        Some(f) if !f.is_empty() && !f.starts_with('/') => format!("#{f}"),
+        f => format!(
+            "#/$defs/{}{}",
+            fragment_segment(target),
+            f.unwrap_or_default()
+        ),
+    }
+}
+
+/// A file name as one segment of a JSON pointer in a URI fragment (escaped, then
+/// percent-encoded where a fragment may not hold the character).
+fn fragment_segment(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in escape_pointer(name).bytes() {
+        let c = b as char;
+        if c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@".contains(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The file and the pointer inside it of an absolute keyword location in a bundle
+/// (`BASE/<contract>/set.json#/$defs/<file>/pointer`).
+fn bundled_location(location: &str) -> Option<(String, String)> {
+    let (_, fragment) = location.split_once('#')?;
+    let pointer = percent_decode(fragment);
+    let rest = pointer.strip_prefix("/$defs/")?;
+    let (segment, pointer) = match rest.split_once('/') {
+        Some((s, p)) => (s, format!("/{p}")),
+        None => (rest, String::new()),
+    };
+    Some((segment.replace("~1", "/").replace("~0", "~"), pointer))
 }
 
 fn percent_decode(pointer: &str) -> String {
@@ -661,6 +810,32 @@ mod tests {
         assert!(s
             .validate_stated("body.json", &json!({"name": "abcdef"}))
             .is_ok());
+    }
+
+    #[test]
+    fn paths_are_the_files_own_not_the_bundles() {
+        let s = set(&[
+            ("defs.json", json!({"$defs": {"n": {"minimum": 0}}})),
+            (
+                "body.json",
+                json!({"properties": {"a": {"$ref": "defs.json#/$defs/n"}, "b": {"type": "string"}}}),
+            ),
+        ])
+        .unwrap();
+        let errors = s
+            .validate("body.json", &json!({"a": -1, "b": 1}))
+            .unwrap_err();
+        let mut paths: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|v| (v.instance_path.as_str(), v.schema_path.as_str()))
+            .collect();
+        paths.sort_unstable();
+        assert_eq!(
+            paths,
+            vec![("/a", "/$defs/n/minimum"), ("/b", "/properties/b/type")]
+        );
+        let root = s.validate("defs.json", &json!(5)).map(|()| "held");
+        assert_eq!(root, Ok("held"));
     }
 
     #[test]

@@ -109,24 +109,52 @@ pub fn example_violations(doc: &Value) -> Result<Vec<String>, OpenApiError> {
         message,
     };
     let registry = Registry::new()
-        .add(DOC, doc.clone())
+        .add(DOC, doc)
         .and_then(|r| r.prepare())
         .map_err(|e| invalid(e.to_string()))?;
+    let options = jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .with_registry(&registry)
+        .should_validate_formats(true)
+        .offline();
+    let sites = example_sites(doc);
+    // Every site's schema in one validator, under `properties` by the site's index: a schema
+    // that many sites reach (a big document's components) compiles once, not once per site.
+    // An example is validated as `{"<index>": example}`, and the index taken off its path.
+    let properties: serde_json::Map<String, Value> = sites
+        .iter()
+        .enumerate()
+        .map(|(i, (pointer, _))| {
+            let target = format!("{DOC}#{}", fragment(pointer));
+            (i.to_string(), json!({ "$ref": target }))
+        })
+        .collect();
+    let validator: Validator = options
+        .build(&json!({ "properties": properties }))
+        .map_err(|e| {
+            // Name the schema that does not compile: the first site's that does not alone.
+            let first = sites.iter().find_map(|(pointer, _)| {
+                let target = format!("{DOC}#{}", fragment(pointer));
+                options
+                    .build(&json!({ "$ref": target }))
+                    .err()
+                    .map(|e| invalid(format!("schema at {pointer}: {e}")))
+            });
+            first.unwrap_or_else(|| invalid(format!("the document's schemas: {e}")))
+        })?;
     let mut out = Vec::new();
-    for (pointer, example_pointers) in example_sites(doc) {
-        let validator: Validator = jsonschema::options()
-            .with_draft(Draft::Draft202012)
-            .with_registry(&registry)
-            .should_validate_formats(true)
-            .offline()
-            .build(&json!({ "$ref": format!("{DOC}#{}", fragment(&pointer)) }))
-            .map_err(|e| invalid(format!("schema at {pointer}: {e}")))?;
+    for (i, (_, example_pointers)) in sites.iter().enumerate() {
+        let key = i.to_string();
+        let step = format!("/{key}");
         for at in example_pointers {
-            let Some(instance) = doc.pointer(&at) else {
+            let Some(instance) = doc.pointer(at) else {
                 continue;
             };
-            for e in validator.iter_errors(instance) {
-                out.push(format!("{at}{}: {e}", e.instance_path()));
+            let wrapped = json!({ key.as_str(): instance });
+            for e in validator.iter_errors(&wrapped) {
+                let path = e.instance_path().to_string();
+                let path = path.strip_prefix(&step).unwrap_or(&path);
+                out.push(format!("{at}{path}: {e}"));
             }
         }
     }
