@@ -1,8 +1,10 @@
 //! conform: contract-conformance testing for HTTP APIs.
 //!
-//! The pipeline, one module each: [`contract`] (suites and schemas, as data) → [`plan`] (cases) →
-//! [`engine`] (HTTP through [`http`], [`checks`] on each response) → [`report`] (one model, many
-//! formats). [`server`] is the embedded reference implementation of the four APIs; it depends on
+//! The pipeline, one module each, data flowing one way: [`contract`] (suites and schemas, as
+//! data) → [`plan`] (cases, with [`generate`]) → [`engine`] (runs them, HTTP through [`http`],
+//! [`checks`] on each answer, events to sinks) → [`report`] (one model, many formats) and
+//! [`console`] (the live output). [`cli`] is the command line at the edge, [`exit`] decides the
+//! exit codes; nothing below `cli` imports it. [`server`] is the embedded reference implementation of the four APIs; it depends on
 //! none of the harness, and the harness never imports it: the binary and the tests wire them.
 //!
 //! The modules that handle what a target sent (or what the operator configured) deny
