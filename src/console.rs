@@ -221,7 +221,7 @@ impl<W: Write + Send> Console<W> {
                 kw = self.kind_width,
                 nw = self.name_width
             ),
-            Format::Terse if self.counts.done % TERSE_WIDTH == 0 => {
+            Format::Terse if self.counts.done.is_multiple_of(TERSE_WIDTH) => {
                 format!("{mark} {}/{}\n", self.counts.done, self.counts.total)
             }
             Format::Terse => mark.to_string(),
@@ -267,7 +267,7 @@ impl<W: Write + Send> Console<W> {
             return;
         }
         let mut text = String::new();
-        if self.format == Format::Terse && c.done % TERSE_WIDTH != 0 {
+        if self.format == Format::Terse && !c.done.is_multiple_of(TERSE_WIDTH) {
             text.push('\n');
         }
         if !self.failures.is_empty() {

@@ -175,7 +175,7 @@ impl SchemaSet {
     /// Each of the two is one resource, `{"$defs": {"<file>": <file>, ...}}` (a bundle, with
     /// every `$ref` between files made a pointer into it), and one validator over it,
     /// `{"properties": {"<file>": {"$ref": "<bundle>#/$defs/<file>"}, ...}}`: validating
-    /// `instance` against a file is validating `{"<file>": instance}`, and [`SchemaSet::run`]
+    /// `instance` against a file is validating `{"<file>": instance}`, and `SchemaSet::run`
     /// takes that step off the paths again. jsonschema compiles a `$ref` target once per
     /// validator and per dynamic scope, and every `$ref` into another resource starts a new
     /// scope: with one resource a file compiles once for the whole set, where a resource per

@@ -151,7 +151,7 @@ pub fn compare(old: &Report, new: &Report, source: &str) -> BaselineDiff {
             id: id.to_string(),
             before: b.map(|c| c.outcome),
             after: a.map(|c| c.outcome),
-            check: a.and_then(|c| c.check.clone()),
+            check: a.and_then(|c| c.check),
         };
         match (b, a) {
             (None, Some(_)) => diff.new.push(change),
