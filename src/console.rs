@@ -98,7 +98,7 @@ impl ConsoleArgs {
     /// Keeps the cases the filter and `--skip` select; returns how many were left out.
     pub fn select(&self, plans: &mut Vec<CasePlan>) -> usize {
         let before = plans.len();
-        plans.retain(|p| self.selects(&p.id, p.kind));
+        plans.retain(|p| self.selects(&p.id, p.kind.as_str()));
         before - plans.len()
     }
 
@@ -175,7 +175,11 @@ impl<W: Write + Send> Console<W> {
                 .map(|p| p.id.chars().count())
                 .max()
                 .unwrap_or(0),
-            kind_width: plans.iter().map(|p| p.kind.len() + 3).max().unwrap_or(0),
+            kind_width: plans
+                .iter()
+                .map(|p| p.kind.as_str().len() + 3)
+                .max()
+                .unwrap_or(0),
             filtered_out,
             failures: vec![],
             counts: Counts::default(),

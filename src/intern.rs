@@ -23,6 +23,14 @@ pub fn intern(text: &str) -> Arc<str> {
     t
 }
 
+/// Reads a text as its shared copy: for `#[serde(deserialize_with = "crate::intern::read")]` on
+/// fields whose values repeat from case to case (a contract's name, an endpoint, a clause), so a
+/// report read back shares them as the run that wrote it did.
+pub fn read<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    Ok(intern(&text))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -10,6 +10,7 @@
 //! The modules that handle what a target sent (or what the operator configured) deny
 //! `unwrap` and `expect` outside tests: a hostile answer must end its case, never the run.
 
+pub mod case_kind;
 #[cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 pub mod checks;
 pub mod cli;

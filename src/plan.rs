@@ -12,12 +12,14 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::case_kind::CaseKind;
 use crate::checks::{Expectation, Expected};
 use crate::config::TargetConfig;
 use crate::contract::{
     AuthScheme, AuthSpec, CaseSpec, Contract, EndpointSpec, StatusPattern, StepSpec,
 };
 use crate::generate::{self, BodyInput, Dropped, GenerateOptions};
+use crate::intern::intern;
 use crate::template::{self, Vars};
 
 /// How a step presents its credential.
@@ -108,15 +110,45 @@ impl AuthVariant {
     }
 }
 
+/// A generated body as it is sent: serialized once, when planned, so that a plan of fifty
+/// thousand cases holds bytes, not JSON trees (and the cases that send the example's body share
+/// one copy of it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiteralBody {
+    /// JSON text, sent as `application/json`.
+    Json(Arc<str>),
+    /// Raw bytes with this Content-Type.
+    Raw {
+        bytes: Arc<[u8]>,
+        content_type: Arc<str>,
+    },
+}
+
+impl LiteralBody {
+    fn of(input: BodyInput) -> Self {
+        match input {
+            BodyInput::Json(v) => LiteralBody::Json(v.to_string().into()),
+            BodyInput::Raw {
+                bytes,
+                content_type,
+            } => LiteralBody::Raw {
+                bytes: bytes.into(),
+                content_type: intern(&content_type),
+            },
+        }
+    }
+}
+
 /// A step ready to run.
 #[derive(Debug, Clone)]
 pub struct PlannedStep {
     /// Shared by the cases that take the same written step (an endpoint's before and restore
-    /// steps are the same in each of its generated cases).
+    /// steps are the same in each of its generated cases, and so is the main step of every
+    /// case that sends the example's parameters).
     pub spec: Arc<StepSpec>,
     pub credential: Credential,
     /// A generated body sent as is (no templates), replacing `spec.body`.
-    pub literal_body: Option<BodyInput>,
+    pub literal_body: Option<LiteralBody>,
     /// Generated raw parameter values (no templates), replacing `spec.params` entries.
     pub literal_params: BTreeMap<String, String>,
     /// Statuses accepted: stated by the document, narrowed by the contract's decisions.
@@ -128,8 +160,12 @@ pub struct PlannedStep {
 
 impl PlannedStep {
     fn new(spec: StepSpec, credential: Credential, expected: Expectation) -> Self {
+        Self::new_shared(Arc::new(spec), credential, expected)
+    }
+
+    fn new_shared(spec: Arc<StepSpec>, credential: Credential, expected: Expectation) -> Self {
         PlannedStep {
-            spec: Arc::new(spec),
+            spec,
             credential,
             literal_body: None,
             literal_params: BTreeMap::new(),
@@ -195,22 +231,25 @@ pub fn auth_expectation(contract: &Contract) -> Expectation {
 }
 
 /// One case ready to run.
+///
+/// Texts many cases share (the clause, the endpoint) are interned ([`crate::intern`]) and
+/// steps are shared where cases take the same one: a plan of fifty thousand cases holds each
+/// once.
 #[derive(Debug, Clone)]
 pub struct CasePlan {
     pub id: String,
     /// Index into the contracts slice.
     pub contract: usize,
-    /// `suite`, `auth`, `negative`, `boundary` or `positive`.
-    pub kind: &'static str,
+    pub kind: CaseKind,
     /// The generator family within the kind (missing, wrong-type, pattern, ...); the auth
     /// variant for auth cases; empty for suite cases.
-    pub family: String,
+    pub family: &'static str,
     pub description: String,
     /// Document clause, `file > section`.
-    pub doc: String,
+    pub doc: Arc<str>,
     /// "METHOD /path" of the main step.
-    pub endpoint: String,
-    pub steps: Vec<PlannedStep>,
+    pub endpoint: Arc<str>,
+    pub steps: Vec<Arc<PlannedStep>>,
     /// Values bound by `each`.
     pub bindings: Vars,
     pub serial: Option<String>,
@@ -307,6 +346,7 @@ fn vary_made_up(case: &mut CasePlan, made_up: &BTreeMap<String, Vec<Value>>, k: 
                 .entry(r)
                 .or_insert_with(|| pool[k % pool.len()].clone());
         }
+        let step = Arc::make_mut(step);
         step.expected = step.expected.clone().admitting_refusal(MADE_UP_REASON);
     }
     used
@@ -337,11 +377,18 @@ fn generated_cases(
         .map(|v| needs(contract.name(), &v));
     if let Some(reason) = skip {
         // Without the example's variables nothing can be generated; one skipped case says so.
-        let mut plan = generated_plan(index, contract, endpoint, "negative", "all", String::new());
+        let mut plan = generated_plan(
+            index,
+            contract,
+            endpoint,
+            CaseKind::Negative,
+            "all",
+            String::new(),
+        );
         plan.skip = Some(reason);
         return Ok((vec![plan], Dropped::default()));
     }
-    let base_body = match &example.body {
+    let base_json = match &example.body {
         Some(b) => {
             let body = template::render(b, vars).map_err(|e| invalid(e.to_string()))?;
             if let Some(file) = &endpoint.body {
@@ -354,66 +401,68 @@ fn generated_cases(
         }
         None => None,
     };
+    let base_body = base_json
+        .as_ref()
+        .map(|b| LiteralBody::Json(b.to_string().into()));
     let mut base_params = BTreeMap::new();
     for (k, v) in &example.params {
         let value = template::render(v, vars).map_err(|e| invalid(e.to_string()))?;
         base_params.insert(k.clone(), template::as_text(&value));
     }
     let (generated, dropped) =
-        generate::for_endpoint(contract, endpoint, base_body.as_ref(), &base_params, opts);
+        generate::for_endpoint(contract, endpoint, base_json.as_ref(), &base_params, opts);
     let credential = default_credential(contract, example.auth.as_deref());
     // Written once, shared by every generated case of the endpoint.
-    let before: Vec<PlannedStep> = endpoint
+    let before: Vec<Arc<PlannedStep>> = endpoint
         .generate
         .before
         .iter()
-        .map(|s| PlannedStep::written(contract, s, None))
+        .map(|s| Arc::new(PlannedStep::written(contract, s, None)))
         .collect();
-    let restore: Vec<PlannedStep> = endpoint
-        .generate
-        .restore
-        .iter()
-        .map(|r| {
-            let mut r = r.clone();
-            r.restore = true;
-            PlannedStep::written(contract, &r, None)
-        })
-        .collect();
+    // The restore steps as positive cases take them (always) and as the others do (only after
+    // the target wrongly accepted the request).
+    let restore = |only_after_failure: bool| -> Vec<Arc<PlannedStep>> {
+        endpoint
+            .generate
+            .restore
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.restore = true;
+                let mut step = PlannedStep::written(contract, &r, None);
+                step.only_after_failure = only_after_failure;
+                Arc::new(step)
+            })
+            .collect()
+    };
+    let (restore_always, restore_after_failure) = (restore(false), restore(true));
+    // The main step's spec, by the parameters a case replaces: most replace none.
+    let mut mains: BTreeMap<Vec<String>, Arc<StepSpec>> = BTreeMap::new();
     let cases = generated
         .into_iter()
         .map(|g| {
             let mut plan =
                 generated_plan(index, contract, endpoint, g.kind, &g.name, g.description);
-            plan.family = g.family.to_string();
-            plan.doc = g.doc;
-            let restore_only_after_failure = g.kind != "positive";
-            let mut steps: Vec<PlannedStep> = before.clone();
-            let mut params = example.params.clone();
-            for k in g.params.keys() {
-                params.remove(k);
-            }
-            let main = StepSpec {
-                endpoint: endpoint.id.clone(),
-                auth: None,
-                method: None,
-                params,
-                body: None,
-                expect: vec![],
-                capture: Default::default(),
-                restore: false,
-                optional: false,
-                asserts: vec![],
-                expect_decided: None,
-                quote: None,
-            };
-            let mut step = PlannedStep::new(main, credential.clone(), g.expected);
-            step.literal_body = g.body.or_else(|| base_body.clone().map(BodyInput::Json));
+            plan.family = g.family;
+            plan.doc = intern(&g.doc);
+            let mut steps: Vec<Arc<PlannedStep>> = before.clone();
+            let replaced: Vec<String> = g.params.keys().cloned().collect();
+            let spec = mains.entry(replaced).or_insert_with_key(|replaced| {
+                let mut params = example.params.clone();
+                for k in replaced {
+                    params.remove(k);
+                }
+                Arc::new(main_step(endpoint, params))
+            });
+            let mut step = PlannedStep::new_shared(spec.clone(), credential.clone(), g.expected);
+            step.literal_body = g.body.map(LiteralBody::of).or_else(|| base_body.clone());
             step.literal_params = g.params;
-            steps.push(step);
-            steps.extend(restore.iter().cloned().map(|mut s| {
-                s.only_after_failure = restore_only_after_failure;
-                s
-            }));
+            steps.push(Arc::new(step));
+            steps.extend(if g.kind == CaseKind::Positive {
+                restore_always.iter().cloned()
+            } else {
+                restore_after_failure.iter().cloned()
+            });
             plan.steps = steps;
             plan.serial = endpoint.generate.serial.clone();
             plan.skip = missing_variable(contract, &plan, vars);
@@ -423,11 +472,30 @@ fn generated_cases(
     Ok((cases, dropped))
 }
 
+/// The main step of a generated case: the endpoint with the example's parameters (less those
+/// the case replaces), its body and credential set by the case.
+fn main_step(endpoint: &EndpointSpec, params: BTreeMap<String, Value>) -> StepSpec {
+    StepSpec {
+        endpoint: endpoint.id.clone(),
+        auth: None,
+        method: None,
+        params,
+        body: None,
+        expect: vec![],
+        capture: Default::default(),
+        restore: false,
+        optional: false,
+        asserts: vec![],
+        expect_decided: None,
+        quote: None,
+    }
+}
+
 fn generated_plan(
     index: usize,
     contract: &Contract,
     endpoint: &EndpointSpec,
-    kind: &'static str,
+    kind: CaseKind,
     name: &str,
     description: String,
 ) -> CasePlan {
@@ -435,9 +503,9 @@ fn generated_plan(
         id: format!("{}::{}::{kind}::{name}", contract.name(), endpoint.id),
         contract: index,
         kind,
-        family: String::new(),
+        family: "",
         description,
-        doc: String::new(),
+        doc: intern(""),
         endpoint: endpoint_label(endpoint),
         steps: vec![],
         bindings: Vars::new(),
@@ -447,8 +515,8 @@ fn generated_plan(
     }
 }
 
-fn endpoint_label(e: &EndpointSpec) -> String {
-    format!("{} {}", e.method, e.path)
+fn endpoint_label(e: &EndpointSpec) -> Arc<str> {
+    intern(&format!("{} {}", e.method, e.path))
 }
 
 fn suite_cases(
@@ -469,15 +537,15 @@ fn suite_cases(
             let e = contract.endpoint(&s.endpoint)?;
             // A probe of an undocumented method names the method it sends.
             Some(match &s.method {
-                Some(m) => format!("{m} {}", e.path),
+                Some(m) => intern(&format!("{m} {}", e.path)),
                 None => endpoint_label(e),
             })
         })
-        .unwrap_or_default();
-    let steps: Vec<PlannedStep> = case
+        .unwrap_or_else(|| intern(""));
+    let steps: Vec<Arc<PlannedStep>> = case
         .steps
         .iter()
-        .map(|s| PlannedStep::written(contract, s, Some(case)))
+        .map(|s| Arc::new(PlannedStep::written(contract, s, Some(case))))
         .collect();
     let base = CasePlan {
         id: format!("{name}::{}", case.name),
@@ -485,15 +553,15 @@ fn suite_cases(
         // A probe of methods the document does not list is its own kind; a case that checks
         // promises across its steps is a flow.
         kind: if case.steps.iter().any(|s| s.method.is_some()) {
-            "method"
+            CaseKind::Method
         } else if case.steps.iter().any(|s| !s.asserts.is_empty()) {
-            "flow"
+            CaseKind::Flow
         } else {
-            "suite"
+            CaseKind::Suite
         },
-        family: String::new(),
+        family: "",
         description: case.description.clone(),
-        doc: format!("{} > {}", contract.suite.document, case.doc),
+        doc: intern(&format!("{} > {}", contract.suite.document, case.doc)),
         endpoint: main,
         steps,
         bindings: Vars::new(),
@@ -581,20 +649,20 @@ fn auth_cases(
                     variant.name()
                 ),
                 contract: index,
-                kind: "auth",
-                family: variant.name().to_string(),
+                kind: CaseKind::Auth,
+                family: variant.name(),
                 description: format!(
                     "{} with {} is refused with 401",
                     endpoint_label(endpoint),
                     variant.describe(auth)
                 ),
-                doc: format!("{} > {}", contract.suite.document, auth.doc()),
+                doc: intern(&format!("{} > {}", contract.suite.document, auth.doc())),
                 endpoint: endpoint_label(endpoint),
-                steps: vec![PlannedStep::new(
+                steps: vec![Arc::new(PlannedStep::new(
                     step,
                     Credential::Bad(variant, credential_var.clone()),
                     auth_expectation(contract),
-                )],
+                ))],
                 bindings: Vars::new(),
                 // A target that wrongly accepts the credential acts on the account: the case
                 // holds the endpoint's serial key like the other generated cases.

@@ -456,6 +456,9 @@ impl Redactor {
             }
         }
         // serde_json stops at 128 levels, so a hostile body cannot exhaust the stack here.
+        if !may_hold_secret_keys(body) {
+            return;
+        }
         if let Ok(json) = serde_json::from_slice::<Value>(body) {
             self.learn_from_json(&json);
         }
@@ -578,23 +581,57 @@ fn for_each_text(value: &Value, f: &mut dyn FnMut(&str)) {
 /// Field and header names whose values are credentials: `token`, `access_token`,
 /// `refreshToken`, `client_secret`, `password`, `api_key`, `x-auth-token`, ... but not
 /// `token_type` or `expires_in`.
+/// Ends of key names that hold secrets, lower case, letters and digits only.
+const SECRET_KEY_ENDS: [&str; 7] = [
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "apikey",
+    "jwt",
+    "authorization",
+];
+
+/// Whether a key names a secret: it ends, once lower-cased and stripped to letters and digits,
+/// with one of [`SECRET_KEY_ENDS`] (`access_token`, `X-Api-Key`, `newPassword`).
 fn is_secret_key(key: &str) -> bool {
-    let k: String = key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    [
-        "token",
-        "secret",
-        "password",
-        "passwd",
-        "apikey",
-        "jwt",
-        "authorization",
-    ]
-    .iter()
-    .any(|s| k.ends_with(s))
+    let mut k = key
+        .bytes()
+        .rev()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase());
+    let mut tail = [0u8; 16];
+    let mut n = 0;
+    while n < tail.len() {
+        match k.next() {
+            Some(b) => tail[tail.len() - 1 - n] = b,
+            None => break,
+        }
+        n += 1;
+    }
+    let tail = &tail[tail.len() - n..];
+    SECRET_KEY_ENDS.iter().any(|s| tail.ends_with(s.as_bytes()))
+}
+
+/// Whether a JSON body may have a key that names a secret: one of [`SECRET_KEY_ENDS`]'s words
+/// (or the start of one split by `_` or `-`, `api_key`) in any case, or an escape that could
+/// spell one. A body with none is not parsed a second time to learn from it.
+fn may_hold_secret_keys(body: &[u8]) -> bool {
+    const WORDS: [&[u8]; 7] = [
+        b"token",
+        b"secret",
+        b"passw",
+        b"key",
+        b"jwt",
+        b"authorization",
+        b"\\u",
+    ];
+    (0..body.len()).any(|i| {
+        WORDS.iter().any(|word| {
+            body.get(i..i + word.len())
+                .is_some_and(|b| b.eq_ignore_ascii_case(word))
+        })
+    })
 }
 
 fn percent_encode(s: &str, form: bool) -> String {
@@ -644,6 +681,56 @@ pub fn env_name(contract: &str, variable: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_keys_are_known_by_their_end_whatever_the_spelling() {
+        for k in [
+            "access_token",
+            "X-Api-Key",
+            "newPassword",
+            "client-secret",
+            "id_JWT",
+            "token",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "tokens",
+            "keyword",
+            "password_hint",
+            "",
+            "secretary",
+            "a_very_long_name_token_x",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+        assert!(is_secret_key(
+            "a_very_long_prefix_of_a_name_then_access_token"
+        ));
+    }
+
+    #[test]
+    fn a_body_without_secret_words_is_not_read_again_and_one_with_them_is() {
+        assert!(!may_hold_secret_keys(
+            br#"{"name":"Ana","phone":"+34600000000"}"#
+        ));
+        for body in [
+            &br#"{"Access_TOKEN":"x"}"#[..],
+            br#"{"api_key":"x"}"#,
+            br#"{"a":{"PassWord":"x"}}"#,
+            br#"{"token":"x"}"#,
+            br#"{"jwt":"x"}"#,
+        ] {
+            assert!(
+                may_hold_secret_keys(body),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        let r = Redactor::new();
+        r.learn_from_response(&[], br#"{"\u0074oken":"learned_secret_value_1"}"#);
+        assert_eq!(r.apply("x learned_secret_value_1 y"), "x $RESPONSE_TOKEN y");
+    }
 
     #[test]
     fn replaces_longest_first_and_jwts() {

@@ -6,9 +6,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use conform::case_kind::CaseKind;
 use conform::checks::Verdict;
 use conform::generate::GenerateOptions;
-use conform::plan;
+use conform::plan::{self, LiteralBody};
 
 fn planned(opts: GenerateOptions) -> plan::Plan {
     let (_server, config) = common::server(&[]);
@@ -21,7 +22,7 @@ fn every_request_field_of_every_endpoint_is_attacked() {
     let contracts = common::contracts();
     let mut per_endpoint: BTreeMap<String, usize> = BTreeMap::new();
     for c in &p.cases {
-        if c.kind == "negative" || c.kind == "auth" {
+        if matches!(c.kind, CaseKind::Negative | CaseKind::Auth) {
             let endpoint = c.id.split("::").take(2).collect::<Vec<_>>().join("::");
             *per_endpoint.entry(endpoint).or_default() += 1;
         }
@@ -37,7 +38,7 @@ fn every_request_field_of_every_endpoint_is_attacked() {
             let negative_names: Vec<&str> = p
                 .cases
                 .iter()
-                .filter(|c| c.kind == "negative" && c.id.starts_with(&format!("{key}::")))
+                .filter(|c| c.kind == CaseKind::Negative && c.id.starts_with(&format!("{key}::")))
                 .map(|c| c.id.rsplit("::").next().unwrap_or(""))
                 .collect();
             let mut fields: Vec<String> = e.params.iter().map(|p| p.name.clone()).collect();
@@ -94,7 +95,7 @@ fn the_same_seed_gives_the_same_cases() {
     let bodies = |p: &plan::Plan| -> Vec<String> {
         p.cases
             .iter()
-            .filter(|c| c.kind == "positive")
+            .filter(|c| c.kind == CaseKind::Positive)
             .map(|c| {
                 format!(
                     "{:?}",
@@ -106,7 +107,10 @@ fn the_same_seed_gives_the_same_cases() {
     assert_eq!(bodies(&a), bodies(&b));
     assert_ne!(bodies(&a), bodies(&c));
     assert_eq!(
-        a.cases.iter().filter(|c| c.kind == "positive").count(),
+        a.cases
+            .iter()
+            .filter(|c| c.kind == CaseKind::Positive)
+            .count(),
         6 * 5
     );
 }
@@ -124,8 +128,8 @@ fn generated_case_list_snapshot() {
                 .iter()
                 .find_map(|s| s.literal_body.as_ref())
                 .map(|b| match b {
-                    conform::generate::BodyInput::Json(v) => v.to_string(),
-                    conform::generate::BodyInput::Raw {
+                    LiteralBody::Json(text) => text.to_string(),
+                    LiteralBody::Raw {
                         bytes,
                         content_type,
                     } => {
@@ -157,7 +161,7 @@ fn failures_with(fault: &str, filter: &str) -> Vec<(String, String, Vec<String>)
             });
             (
                 c.id.clone(),
-                c.family.clone(),
+                c.family.to_string(),
                 f.into_iter().next().map(|x| x.1).unwrap_or_default(),
             )
         })
@@ -204,7 +208,7 @@ fn advised_only_by(fault: &str, filter: &str, family: &str, case: &str) {
         .cases
         .iter()
         .filter(|c| c.outcome == Verdict::Advisory)
-        .map(|c| (c.id.clone(), c.family.clone()))
+        .map(|c| (c.id.clone(), c.family.to_string()))
         .collect();
     let _ = common::advisories(&report); // every advisory has its reason
     assert!(

@@ -44,7 +44,7 @@ fn a_run_against_the_lenient_server_has_no_failure_and_advises_on_each_decision(
         .cases
         .iter()
         .filter(|c| c.outcome == Verdict::Advisory)
-        .map(|c| c.contract.as_str())
+        .map(|c| &*c.contract)
         .collect();
     assert_eq!(contracts.len(), 4, "{contracts:?}");
     // Every advisory says why the rule is the contract's and not the document's.

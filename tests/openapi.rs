@@ -196,11 +196,11 @@ fn failing_pairs(report: &Report, keep: &dyn Fn(&str) -> bool) -> BTreeSet<(Stri
         }
         for s in &c.steps {
             for k in s.checks.iter().filter(|k| k.outcome == Verdict::Fail) {
-                out.insert((c.endpoint.clone(), k.id.to_string()));
+                out.insert((c.endpoint.to_string(), k.id.to_string()));
             }
         }
         if let Some(first) = &c.check {
-            out.insert((c.endpoint.clone(), first.to_string()));
+            out.insert((c.endpoint.to_string(), first.to_string()));
         }
     }
     out

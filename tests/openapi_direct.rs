@@ -633,7 +633,11 @@ paths:
             "{name}: no request carried {carries:?}: {seen:#?}"
         );
         // The auth cases ran, and one of them sent no credential at all.
-        let auth_cases = report.cases.iter().filter(|c| c.kind == "auth").count();
+        let auth_cases = report
+            .cases
+            .iter()
+            .filter(|c| c.kind == conform::case_kind::CaseKind::Auth)
+            .count();
         assert!(auth_cases >= 3, "{name}: {auth_cases} auth cases");
         assert!(
             seen.iter().any(|r| r.starts_with("GET /things")

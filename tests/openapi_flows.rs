@@ -365,7 +365,7 @@ fn a_created_pet_that_cannot_be_read_back_is_advised_without_links_and_failed_wi
             .cases
             .iter()
             .filter(|c| c.id.contains("undocumented-method-"))
-            .all(|c| c.kind == "method"));
+            .all(|c| c.kind == conform::case_kind::CaseKind::Method));
     }
     correct.stop();
 

@@ -4,6 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use conform::case_kind::CaseKind;
 use conform::checks::Verdict;
 use conform::config::TargetConfig;
 
@@ -32,14 +33,16 @@ fn reference_server_passes_every_case_and_exercises_every_endpoint() {
     let exercised: BTreeSet<String> = report
         .cases
         .iter()
-        .filter(|c| (c.kind == "suite" || c.kind == "flow") && c.outcome == Verdict::Pass)
+        .filter(|c| {
+            matches!(c.kind, CaseKind::Suite | CaseKind::Flow) && c.outcome == Verdict::Pass
+        })
         .flat_map(|c| c.steps.iter())
         .filter(|s| {
             s.response
                 .as_ref()
                 .is_some_and(|r| (200..300).contains(&r.status))
         })
-        .map(|s| s.endpoint.clone())
+        .map(|s| s.endpoint.to_string())
         .collect();
     let documented: BTreeSet<String> = common::contracts()
         .iter()

@@ -167,7 +167,7 @@ fn the_certificate_names_contracts_seed_and_every_clause_with_its_verdict() {
     let cited: BTreeSet<&str> = report
         .cases
         .iter()
-        .filter(|k| k.contract == "tenpay")
+        .filter(|k| &*k.contract == "tenpay")
         .flat_map(|k| k.steps.iter().flat_map(|s| s.checks.iter()))
         .map(|k| &*k.doc)
         .collect();
@@ -784,7 +784,7 @@ fn failed_checks(case: &report::CaseReport) -> Vec<&CheckResult> {
 fn advisory_checks(case: &report::CaseReport) -> Vec<(&str, &CheckResult)> {
     case.steps
         .iter()
-        .flat_map(|s| s.checks.iter().map(move |k| (s.endpoint.as_str(), k)))
+        .flat_map(|s| s.checks.iter().map(move |k| (&*s.endpoint, k)))
         .filter(|(_, k)| k.outcome == Verdict::Advisory)
         .collect()
 }
@@ -793,7 +793,7 @@ fn advisory_checks(case: &report::CaseReport) -> Vec<(&str, &CheckResult)> {
 fn every_failure_rests_on_a_quote_every_advisory_on_a_reason_and_alike_failures_are_one_group() {
     let report = mixed_run();
     // The stated faults fail; the decided ones only advise.
-    let failed: BTreeSet<&str> = report.failures().map(|c| c.contract.as_str()).collect();
+    let failed: BTreeSet<&str> = report.failures().map(|c| &*c.contract).collect();
     assert_eq!(failed, BTreeSet::from(["onboard", "tss"]));
     assert!(report.summary.advisories > 0 && report.summary.advised_cases > 0);
     for case in &report.cases {
@@ -848,7 +848,7 @@ fn every_failure_rests_on_a_quote_every_advisory_on_a_reason_and_alike_failures_
         for id in &g.cases {
             let case = report.case(id).unwrap();
             assert_eq!(report::groups::signature(case), g.signature, "{id}");
-            assert_eq!(case.contract, g.contract);
+            assert_eq!(*case.contract, *g.contract);
         }
     }
     let signatures: BTreeSet<&str> = report
@@ -891,7 +891,7 @@ fn every_failure_rests_on_a_quote_every_advisory_on_a_reason_and_alike_failures_
         ("schema", "GET /api/user/profile")
     );
     // (a restore that then fails too, in one flow, is that case's note: it stays in the group)
-    let tss_failed = report.failures().filter(|c| c.contract == "tss").count();
+    let tss_failed = report.failures().filter(|c| &*c.contract == "tss").count();
     assert_eq!(
         tss.len(),
         1,
@@ -915,7 +915,7 @@ fn every_failure_rests_on_a_quote_every_advisory_on_a_reason_and_alike_failures_
                 .advisories
                 .iter()
                 .find(|g| {
-                    g.contract == case.contract
+                    *g.contract == *case.contract
                         && g.check == k.id
                         && *g.clause == *k.doc
                         && Some(g.reason.as_str()) == k.reason.as_deref()
@@ -949,7 +949,7 @@ fn junit_xml_read_back_keeps_advisories_green_and_names_each_failures_group_clau
         let cases: Vec<&report::CaseReport> = report
             .cases
             .iter()
-            .filter(|c| c.contract == suite.name)
+            .filter(|c| *c.contract == *suite.name)
             .collect();
         assert_eq!(suite.cases.len(), cases.len(), "{}", suite.name);
         let advisories: usize = cases.iter().map(|c| advisory_checks(c).len()).sum();

@@ -16,6 +16,7 @@ use crate::checks::{self, CheckId, CheckResult, StepContext, Verdict};
 use crate::config::Target;
 use crate::contract::{Contract, EndpointSpec};
 use crate::http::{Incoming, Outgoing};
+use crate::intern::intern;
 use crate::plan::{CasePlan, PlannedStep};
 use crate::redact::ScopedRedactor;
 use crate::report::{CaseReport, RequestRecord, ResponseRecord, StepReport};
@@ -34,10 +35,10 @@ pub const REPORT_BODY_LIMIT: usize = 16 * 1024;
 pub(super) fn skipped(ctx: &RunContext, plan: &CasePlan, reason: &str) -> CaseReport {
     CaseReport {
         id: plan.id.clone(),
-        contract: ctx.contracts[plan.contract].name().to_string(),
+        contract: intern(ctx.contracts[plan.contract].name()),
         endpoint: plan.endpoint.clone(),
-        kind: plan.kind.to_string(),
-        family: plan.family.clone(),
+        kind: plan.kind,
+        family: intern(plan.family),
         check: None,
         outcome: Verdict::Skip,
         message: format!("skipped: {reason}"),
@@ -127,12 +128,14 @@ struct CaseState<'a> {
     advised: bool,
     /// A value the case needs, never promised, did not come: the case stops, nothing failed.
     halted: bool,
+    /// What each recorded step sent, unredacted, until the case ends: a case that does not pass
+    /// shows a curl line for each of its steps, and a passing one needs none.
+    sent: Vec<Outgoing>,
 }
 
 /// What one step sent and got.
 struct Exchange {
     outgoing: Outgoing,
-    curl: String,
     response: Option<Incoming>,
     checks: Vec<CheckResult>,
 }
@@ -211,10 +214,10 @@ impl<'a> CaseState<'a> {
             vars,
             report: CaseReport {
                 id: plan.id.clone(),
-                contract: contract.name().to_string(),
+                contract: intern(contract.name()),
                 endpoint: plan.endpoint.clone(),
-                kind: plan.kind.to_string(),
-                family: plan.family.clone(),
+                kind: plan.kind,
+                family: intern(plan.family),
                 check: None,
                 outcome: Verdict::Pass,
                 message: String::new(),
@@ -228,6 +231,7 @@ impl<'a> CaseState<'a> {
             skipped_steps: vec![],
             advised: false,
             halted: false,
+            sent: vec![],
         }
     }
 
@@ -275,7 +279,6 @@ impl<'a> CaseState<'a> {
         step: &PlannedStep,
         outgoing: Outgoing,
     ) -> Exchange {
-        let curl = curl::command(&outgoing, &self.redactor);
         // What this step sent is `${request...}` for the next one (a restore needs it).
         match outgoing
             .body
@@ -308,7 +311,6 @@ impl<'a> CaseState<'a> {
         let checks = self.weigh(step, endpoint, checks);
         Exchange {
             outgoing,
-            curl,
             response,
             checks,
         }
@@ -427,7 +429,8 @@ impl<'a> CaseState<'a> {
             if self.report.check.is_none() && !step.spec.restore {
                 self.report.check = Some(failed[0].id);
             }
-            let text = failure_text(label, step, endpoint, &exchange, &failed);
+            let curl = curl::command(&exchange.outgoing, &self.redactor);
+            let text = failure_text(label, step, endpoint, &exchange, &failed, &curl);
             self.failures.push(self.redactor.apply(&text));
         }
         if step.spec.restore && already_failed && failed.is_empty() {
@@ -448,7 +451,9 @@ impl<'a> CaseState<'a> {
         {
             self.halted = true;
         }
-        step_report(&self.redactor, endpoint, step, exchange)
+        let (record, outgoing) = step_report(&self.redactor, endpoint, step, exchange);
+        self.sent.push(outgoing);
+        record
     }
 
     /// The case's verdict and its one-screen message.
@@ -490,6 +495,11 @@ impl<'a> CaseState<'a> {
             message.push_str(&self.restore_text());
             self.report.message = self.redactor.apply(&message);
         }
+        if self.report.outcome != Verdict::Pass {
+            for (step, sent) in self.report.steps.iter_mut().zip(&self.sent) {
+                step.curl = curl::command(sent, &self.redactor);
+            }
+        }
         self.report
     }
 
@@ -520,6 +530,7 @@ fn failure_text(
     endpoint: &EndpointSpec,
     exchange: &Exchange,
     failed: &[&CheckResult],
+    curl: &str,
 ) -> String {
     let mut text = format!(
         "{label}{} {} {}",
@@ -541,7 +552,7 @@ fn failure_text(
             ));
         }
     }
-    text.push_str(&format!("\n  reproduce: {}", exchange.curl));
+    text.push_str(&format!("\n  reproduce: {curl}"));
     text
 }
 
@@ -556,21 +567,20 @@ impl CasePlan {
 }
 
 /// The step's record as reports show it: every text redacted, the body cut to
-/// [`REPORT_BODY_LIMIT`].
+/// [`REPORT_BODY_LIMIT`], no curl line yet (see [`CaseState::finish`]); and what it sent.
 fn step_report(
     r: &ScopedRedactor,
     endpoint: &EndpointSpec,
     step: &PlannedStep,
     exchange: Exchange,
-) -> StepReport {
+) -> (StepReport, Outgoing) {
     let Exchange {
         outgoing: out,
-        curl,
         response: got,
         checks,
     } = exchange;
-    StepReport {
-        endpoint: format!("{} {}", out.method, endpoint.path),
+    let record = StepReport {
+        endpoint: intern(&format!("{} {}", out.method, endpoint.path)),
         restore: step.spec.restore,
         request: RequestRecord {
             url: r.apply(&out.url),
@@ -583,7 +593,7 @@ fn step_report(
                 .body
                 .as_ref()
                 .map(|b| r.apply(&String::from_utf8_lossy(b))),
-            method: out.method,
+            method: out.method.clone(),
         },
         response: got.map(|g| {
             let truncated = g.body.len() > REPORT_BODY_LIMIT;
@@ -607,6 +617,7 @@ fn step_report(
                 c
             })
             .collect(),
-        curl,
-    }
+        curl: String::new(),
+    };
+    (record, out)
 }

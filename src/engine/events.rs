@@ -18,7 +18,7 @@ pub struct StepDone {
     /// Position of the step in the case's plan, from 1.
     pub step: usize,
     /// "METHOD /path".
-    pub endpoint: String,
+    pub endpoint: std::sync::Arc<str>,
     /// The answer's status; `None` when none came.
     pub status: Option<u16>,
     /// Fail if any check failed, else advisory if any advised, else pass.

@@ -8,9 +8,8 @@
 
 use crate::config::Target;
 use crate::contract::{AuthSpec, Contract, EndpointSpec, ParamLocation};
-use crate::generate::BodyInput;
 use crate::http::{Incoming, Outgoing, TransportError};
-use crate::plan::{AuthVariant, Credential, PlannedStep};
+use crate::plan::{AuthVariant, Credential, LiteralBody, PlannedStep};
 use crate::rate::{self, MAX_429_RETRIES};
 use crate::template::{self, Vars};
 
@@ -113,18 +112,18 @@ pub(super) fn build_request(
     }
     let body = match (&step.literal_body, &step.spec.body) {
         (
-            Some(BodyInput::Raw {
+            Some(LiteralBody::Raw {
                 bytes,
                 content_type,
             }),
             _,
         ) => {
-            headers.push(("Content-Type".into(), content_type.clone()));
-            Some(bytes.clone())
+            headers.push(("Content-Type".into(), content_type.to_string()));
+            Some(bytes.to_vec())
         }
-        (Some(BodyInput::Json(v)), _) => {
+        (Some(LiteralBody::Json(text)), _) => {
             headers.push(("Content-Type".into(), "application/json".into()));
-            Some(v.to_string().into_bytes())
+            Some(text.as_bytes().to_vec())
         }
         (None, Some(b)) => {
             headers.push(("Content-Type".into(), "application/json".into()));

@@ -52,7 +52,7 @@ impl Keeper {
         }
         let tables = self
             .tables
-            .get(&case.contract)
+            .get(&*case.contract)
             .map_or(&[][..], Vec::as_slice);
         let noteworthy = matches!(case.outcome, Verdict::Fail | Verdict::Advisory);
         if noteworthy && self.whole < KEPT_WHOLE {

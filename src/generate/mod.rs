@@ -12,6 +12,8 @@ pub mod view;
 
 use std::collections::BTreeMap;
 
+use crate::case_kind::CaseKind;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
@@ -42,8 +44,8 @@ impl Default for GenerateOptions {
 /// One generated request for an endpoint.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// `negative`, `boundary` or `positive`.
-    pub kind: &'static str,
+    /// Negative, boundary or positive.
+    pub kind: CaseKind,
     /// Family within the kind (missing, wrong-type, pattern, ...).
     pub family: &'static str,
     /// Name unique within the endpoint.
@@ -157,7 +159,7 @@ pub fn for_endpoint(
                 if judged_as_claimed(contract, file, &c.input, &c.breaks) {
                     let expected = body_expectation(contract, file, &c.input, &c.breaks, &doc);
                     out.push(Generated {
-                        kind: "negative",
+                        kind: CaseKind::Negative,
                         family: c.family,
                         name: c.name,
                         description: format!("{}: {}", c.why, breaks_text(&c.breaks)),
@@ -222,7 +224,7 @@ pub fn for_endpoint(
                 continue;
             }
             out.push(Generated {
-                kind: "negative",
+                kind: CaseKind::Negative,
                 family: "param",
                 name: format!("{}-{name}", p.name),
                 description: format!("{location} parameter `{}` = {raw:?} breaks {claim}", p.name),
@@ -247,7 +249,7 @@ pub fn for_endpoint(
             let expected = Expectation::stated(Expected::classes(&[2, 4]), doc.clone(), quote)
                 .narrowed(narrow, BOUNDARY_DECIDED);
             out.push(Generated {
-                kind: "boundary",
+                kind: CaseKind::Boundary,
                 family: "param",
                 name: format!("{}-{name}", p.name),
                 description: format!(
@@ -291,7 +293,7 @@ fn positives(
         let found = valid_body(&contract.schemas, file, view, &kept, true, &mut rng);
         match found {
             Some(body) => out.push(Generated {
-                kind: "positive",
+                kind: CaseKind::Positive,
                 family: "valid",
                 name: format!("{i}"),
                 description: format!("a valid body (seed {}, #{i}) must be accepted", opts.seed),

@@ -144,7 +144,7 @@ pub fn compute(report: &Report) -> Certificate {
             let cases: Vec<_> = report
                 .cases
                 .iter()
-                .filter(|c| c.contract == t.contract)
+                .filter(|c| *c.contract == *t.contract)
                 .collect();
             let failed = cases.iter().filter(|c| c.outcome == Verdict::Fail).count();
             // Advisory cases held the document: they count as passed, never as failed.
@@ -297,30 +297,40 @@ pub fn digest_of(report: &mut Report) -> String {
     if let Some(c) = top.get_mut("certificate").and_then(Value::as_object_mut) {
         c.remove("digest");
     }
-    let mut hasher = Hasher(Sha256::new());
+    let mut hasher = Sha256::new();
     let mut failed = false;
-    write_canonical_with(&top, &mut hasher, &mut |key, out| {
+    let mut out = Vec::with_capacity(FLUSH_AT * 2);
+    write_canonical_with(&top, &mut out, &mut |key, out| {
         if key != Some("cases") {
             return false;
         }
-        out.push_str("[");
+        out.push(b'[');
         for (i, case) in report.cases.iter().enumerate() {
             if i > 0 {
-                out.push_str(",");
+                out.push(b',');
             }
             match serde_json::to_value(case) {
                 Ok(v) => write_canonical(&v, out),
                 Err(_) => failed = true,
             }
+            if out.len() >= FLUSH_AT {
+                hasher.update(&out[..]);
+                out.clear();
+            }
         }
-        out.push_str("]");
+        out.push(b']');
         true
     });
     if failed {
         return String::new();
     }
-    format!("sha256:{}", hex::encode(hasher.0.finalize()))
+    hasher.update(&out[..]);
+    format!("sha256:{}", hex::encode(hasher.finalize()))
 }
+
+/// Bytes of canonical JSON gathered before they are hashed: the digest of a long report is
+/// computed in pieces of this size, never of the whole text.
+const FLUSH_AT: usize = 64 * 1024;
 
 /// The digest of a report as JSON: `certificate.digest` is left out, whatever it holds.
 pub fn digest_of_value(report: &Value) -> String {
@@ -328,9 +338,10 @@ pub fn digest_of_value(report: &Value) -> String {
     if let Some(c) = v.get_mut("certificate").and_then(Value::as_object_mut) {
         c.remove("digest");
     }
-    let mut hasher = Hasher(Sha256::new());
-    write_canonical(&v, &mut hasher);
-    format!("sha256:{}", hex::encode(hasher.0.finalize()))
+    format!(
+        "sha256:{}",
+        hex::encode(Sha256::digest(canonical_bytes(&v)))
+    )
 }
 
 /// The recorded digest does not match the content: the report was edited after it was written.
@@ -356,33 +367,19 @@ pub fn verify(report: &Value) -> Result<(), DigestMismatch> {
     }
 }
 
-/// Where canonical JSON goes: a string, or a hasher that never holds it whole.
-trait Out {
-    fn push_str(&mut self, s: &str);
-}
-
-impl Out for String {
-    fn push_str(&mut self, s: &str) {
-        String::push_str(self, s);
-    }
-}
-
-struct Hasher(Sha256);
-
-impl Out for Hasher {
-    fn push_str(&mut self, s: &str) {
-        self.0.update(s.as_bytes());
-    }
-}
-
 /// Canonical JSON: keys sorted by their UTF-8 bytes, no whitespace, serde_json's escaping.
 pub fn canonical_json(v: &Value) -> String {
-    let mut out = String::new();
+    // serde_json writes UTF-8 only.
+    String::from_utf8(canonical_bytes(v)).unwrap_or_default()
+}
+
+fn canonical_bytes(v: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
     write_canonical(v, &mut out);
     out
 }
 
-fn write_canonical(v: &Value, out: &mut dyn Out) {
+fn write_canonical(v: &Value, out: &mut Vec<u8>) {
     write_canonical_with(v, out, &mut |_, _| false);
 }
 
@@ -390,39 +387,47 @@ fn write_canonical(v: &Value, out: &mut dyn Out) {
 /// itself (returning true), in place of the one in `v`.
 fn write_canonical_with(
     v: &Value,
-    out: &mut dyn Out,
-    instead: &mut dyn FnMut(Option<&str>, &mut dyn Out) -> bool,
+    out: &mut Vec<u8>,
+    instead: &mut dyn FnMut(Option<&str>, &mut Vec<u8>) -> bool,
 ) {
     match v {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            // serde_json's map is sorted already (no `preserve_order`); sorting keeps the
+            // canonical form whatever the map's order.
             entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push_str("{");
+            out.push(b'{');
             for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push_str(",");
+                    out.push(b',');
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push_str(":");
+                write_scalar(k, out);
+                out.push(b':');
                 if !instead(Some(k), out) {
                     write_canonical(v, out);
                 }
             }
-            out.push_str("}");
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push_str("[");
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(",");
+                    out.push(b',');
                 }
                 write_canonical(item, out);
             }
-            out.push_str("]");
+            out.push(b']');
         }
         // Scalars: serde_json's compact form.
-        scalar => out.push_str(&scalar.to_string()),
+        scalar => write_scalar(scalar, out),
     }
+}
+
+/// A string or scalar in serde_json's compact form, written where `out` ends.
+fn write_scalar(v: &(impl Serialize + ?Sized), out: &mut Vec<u8>) {
+    // Writing a string, number, bool or null into memory does not fail.
+    let _ = serde_json::to_writer(&mut *out, v);
 }
 
 #[cfg(test)]

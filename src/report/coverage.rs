@@ -278,8 +278,10 @@ pub fn compute(targets: &[TargetInfo], cases: &[CaseReport]) -> Vec<ContractCove
     targets
         .iter()
         .map(|t| {
-            let cases: Vec<&CaseReport> =
-                cases.iter().filter(|c| c.contract == t.contract).collect();
+            let cases: Vec<&CaseReport> = cases
+                .iter()
+                .filter(|c| *c.contract == *t.contract)
+                .collect();
             of_contract(t, &cases)
         })
         .collect()
@@ -304,8 +306,8 @@ fn of_contract(target: &TargetInfo, cases: &[&CaseReport]) -> ContractCoverage {
         .collect();
     for c in cases {
         for label in std::iter::once(&c.endpoint).chain(c.steps.iter().map(|s| &s.endpoint)) {
-            if !rows.iter().any(|(e, _)| e == label) {
-                rows.push((label.clone(), String::new()));
+            if !rows.iter().any(|(e, _)| **e == **label) {
+                rows.push((label.to_string(), String::new()));
             }
         }
     }
@@ -315,7 +317,9 @@ fn of_contract(target: &TargetInfo, cases: &[&CaseReport]) -> ContractCoverage {
     for case in cases {
         for step in &case.steps {
             for check in &step.checks {
-                let cell = cells.entry((step.endpoint.clone(), check.id)).or_default();
+                let cell = cells
+                    .entry((step.endpoint.to_string(), check.id))
+                    .or_default();
                 match check.outcome {
                     Verdict::Fail => cell.failed += 1,
                     Verdict::Skip => cell.skipped += 1,
@@ -341,7 +345,7 @@ fn of_contract(target: &TargetInfo, cases: &[&CaseReport]) -> ContractCoverage {
     let endpoints = rows
         .into_iter()
         .map(|(endpoint, doc)| EndpointCoverage {
-            cases: cases.iter().filter(|c| c.endpoint == endpoint).count(),
+            cases: cases.iter().filter(|c| *c.endpoint == *endpoint).count(),
             cells: columns
                 .iter()
                 .map(|check| {
@@ -413,7 +417,7 @@ fn of_contract(target: &TargetInfo, cases: &[&CaseReport]) -> ContractCoverage {
 
 /// The value a table constrains in this step's response, if the table applies to it.
 fn table_value(table: &DocTable, step: &StepReport) -> Option<i64> {
-    if !table.endpoints.is_empty() && !table.endpoints.contains(&step.endpoint) {
+    if !table.endpoints.is_empty() && !table.endpoints.iter().any(|e| **e == *step.endpoint) {
         return None;
     }
     let response = step.response.as_ref()?;
@@ -487,19 +491,7 @@ mod tests {
     }
 
     fn case(id: &str, steps: Vec<StepReport>) -> CaseReport {
-        CaseReport {
-            id: id.into(),
-            contract: "c".into(),
-            endpoint: "GET /s".into(),
-            kind: "suite".into(),
-            family: String::new(),
-            check: None,
-            outcome: Verdict::Pass,
-            message: String::new(),
-            doc: "d > s".into(),
-            duration_ms: 0,
-            steps,
-        }
+        CaseReport::example(id, steps)
     }
 
     #[test]

@@ -169,11 +169,11 @@ fn failures_of(case: &CaseReport) -> (Vec<GroupedFailure>, String) {
     let Some((_, first_step, _)) = failed.first() else {
         let failure = GroupedFailure {
             check: case.check.unwrap_or(CheckId::Case),
-            endpoint: case.endpoint.clone(),
+            endpoint: case.endpoint.to_string(),
             step: 0,
             restore: false,
             status: None,
-            clause: case.doc.clone(),
+            clause: case.doc.to_string(),
             quote: None,
             reason: None,
             message: case.message.clone(),
@@ -190,7 +190,7 @@ fn failures_of(case: &CaseReport) -> (Vec<GroupedFailure>, String) {
         .iter()
         .map(|(n, step, k)| GroupedFailure {
             check: k.id,
-            endpoint: step.endpoint.clone(),
+            endpoint: step.endpoint.to_string(),
             step: *n,
             restore: step.restore,
             status: step.response.as_ref().map(|r| r.status),
@@ -237,8 +237,8 @@ pub fn failure_groups(cases: &[CaseReport]) -> Vec<FailureGroup> {
             FailureGroup {
                 id: short_hash("f-", &signature),
                 signature,
-                contract: case.contract.clone(),
-                endpoint: case.endpoint.clone(),
+                contract: case.contract.to_string(),
+                endpoint: case.endpoint.to_string(),
                 failures,
                 cases: vec![case.id.clone()],
                 curl,
@@ -261,7 +261,8 @@ pub fn failure_groups(cases: &[CaseReport]) -> Vec<FailureGroup> {
 /// Advisory groups: one per decided rule (contract, check, clause, reason) that did not hold,
 /// most cases first.
 pub fn advisory_groups(cases: &[CaseReport]) -> Vec<AdvisoryGroup> {
-    let mut by_rule: BTreeMap<(String, CheckId, Arc<str>, String), AdvisoryGroup> = BTreeMap::new();
+    let mut by_rule: BTreeMap<(Arc<str>, CheckId, Arc<str>, String), AdvisoryGroup> =
+        BTreeMap::new();
     for case in cases {
         for k in case.steps.iter().flat_map(|s| s.checks.iter()) {
             if k.outcome != Verdict::Advisory {
@@ -274,7 +275,7 @@ pub fn advisory_groups(cases: &[CaseReport]) -> Vec<AdvisoryGroup> {
                     "a-",
                     &format!("{}\n{}\n{}\n{}", case.contract, k.id, k.doc, reason),
                 ),
-                contract: case.contract.clone(),
+                contract: case.contract.to_string(),
                 check: k.id,
                 reason,
                 clause: k.doc.to_string(),

@@ -720,7 +720,7 @@ fn cases(report: &Report, out: &mut String) {
             "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td>\
              <td class=\"{class}\">{word}</td><td class=\"n ms\">{}</td></tr>",
             esc(&c.id),
-            esc(&c.kind),
+            esc(c.kind.as_str()),
             esc(&c.endpoint),
             c.duration_ms
         );

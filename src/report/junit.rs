@@ -31,7 +31,7 @@ pub fn render(report: &Report) -> Result<String, String> {
         let cases: Vec<&CaseReport> = report
             .cases
             .iter()
-            .filter(|c| c.contract == target.contract)
+            .filter(|c| *c.contract == *target.contract)
             .collect();
         let advisories = cases
             .iter()

@@ -24,9 +24,11 @@ pub mod merge;
 pub mod transcript;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::case_kind::CaseKind;
 use crate::checks::{CheckId, CheckResult, Verdict};
 use crate::partition::Partition;
 
@@ -225,30 +227,59 @@ pub struct CaseChange {
 pub struct CaseReport {
     /// Stable id: `contract::case` or `contract::endpoint::family::variant`.
     pub id: String,
-    pub contract: String,
+    #[serde(deserialize_with = "crate::intern::read")]
+    pub contract: Arc<str>,
     /// "METHOD /path" of the case's main step.
-    pub endpoint: String,
-    /// Where the case comes from: `suite` (written in the suite), `auth`, `negative`,
-    /// `boundary` or `positive` (generated).
-    pub kind: String,
+    #[serde(deserialize_with = "crate::intern::read")]
+    pub endpoint: Arc<str>,
+    /// Where the case comes from: written in the suite (`suite`, `flow`, `method`) or generated
+    /// (`auth`, `negative`, `boundary`, `positive`).
+    pub kind: CaseKind,
     /// Generator family within the kind (e.g. `wrong-type`, `conditional`); empty for suite cases.
-    #[serde(default)]
-    pub family: String,
+    #[serde(default = "no_text", deserialize_with = "crate::intern::read")]
+    pub family: Arc<str>,
     /// The first check that failed, if any.
     pub check: Option<CheckId>,
     pub outcome: Verdict,
     /// One screen: what failed, expected against got, and how to reproduce; or why skipped.
     pub message: String,
     /// Document clause the case exercises (file > section).
-    pub doc: String,
+    #[serde(deserialize_with = "crate::intern::read")]
+    pub doc: Arc<str>,
     pub duration_ms: u64,
     pub steps: Vec<StepReport>,
+}
+
+fn no_text() -> Arc<str> {
+    crate::intern::intern("")
+}
+
+#[cfg(test)]
+impl CaseReport {
+    /// A passed suite case `id` of contract `c` on `GET /s` (clause `d > s`), for unit tests.
+    pub(crate) fn example(id: &str, steps: Vec<StepReport>) -> Self {
+        CaseReport {
+            id: id.into(),
+            contract: "c".into(),
+            endpoint: "GET /s".into(),
+            kind: CaseKind::Suite,
+            family: "".into(),
+            check: None,
+            outcome: Verdict::Pass,
+            message: String::new(),
+            doc: "d > s".into(),
+            duration_ms: 0,
+            steps,
+        }
+    }
 }
 
 /// One request of a case and what came of it; secrets already redacted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepReport {
-    pub endpoint: String,
+    /// "METHOD /path".
+    #[serde(deserialize_with = "crate::intern::read")]
+    pub endpoint: Arc<str>,
     /// This step puts the target back as it was.
     pub restore: bool,
     pub request: RequestRecord,

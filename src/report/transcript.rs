@@ -224,22 +224,9 @@ pub fn digest_file(path: &Path) -> Result<(usize, String), TranscriptError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Verdict;
 
     fn case(id: &str) -> CaseReport {
-        CaseReport {
-            id: id.into(),
-            contract: "c".into(),
-            endpoint: "GET /s".into(),
-            kind: "suite".into(),
-            family: String::new(),
-            check: None,
-            outcome: Verdict::Pass,
-            message: String::new(),
-            doc: "d > s".into(),
-            duration_ms: 1,
-            steps: vec![],
-        }
+        CaseReport::example(id, vec![])
     }
 
     #[test]
