@@ -10,10 +10,14 @@
 //! 5. how the cost grows with the size of the run: `conform run --max-cases N` for N from 4 to
 //!    10,000 (400 to 50,000 cases), the reference server in another process, with wall time,
 //!    peak RSS, and the harness's CPU time per case (the `conform run` process's user + system
-//!    time, planning and reports included, over its cases).
+//!    time, planning and reports included, over its cases);
+//! 6. the floor under item 5's CPU per case: the same requests (read back from a run's
+//!    transcript) sent with conform's HTTP client on the binary's one-thread runtime, nothing
+//!    checked, planned or reported: what an exchange costs this machine's client side, per case.
 //!
 //! Each figure is the median of several runs. `CONFORM_BENCH_QUICK=1` runs fewer repetitions;
-//! `CONFORM_BENCH_SIZES=4,1000` picks the sizes of item 5 (default 4,100,1000,10000).
+//! `CONFORM_BENCH_SIZES=4,1000` picks the sizes of item 5 (default 4,100,1000,10000);
+//! `CONFORM_BENCH_ITEMS=5,6` runs only those items (1 and 4 are one run).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,17 +38,45 @@ fn main() {
     let tmp = std::env::temp_dir().join(format!("conform-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).expect("temp dir");
     println!("machine: {} cores; {}", cores(), cpu_model());
+    let items: Option<Vec<u32>> = std::env::var("CONFORM_BENCH_ITEMS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect());
+    let want = |n: u32| items.as_ref().is_none_or(|i| i.contains(&n));
+    let contracts = Arc::new(contract::load_dir(&root).expect("contracts"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
 
-    // 1 + 4. Full default run: the binary, embedded server, reports written.
+    if want(1) || want(4) {
+        full_run(&bin, &root, &tmp, reps);
+    }
+    if want(2) {
+        harness_cpu(&bin, &tmp, &contracts, &rt, reps);
+    }
+    if want(3) {
+        latency_bound(&bin, &tmp, &contracts, &rt, reps);
+    }
+    if want(5) {
+        sizes(&bin, &root, &tmp, reps);
+    }
+    if want(6) {
+        http_floor(&bin, &root, &tmp, &rt, reps);
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// 1 + 4. Full default run: the binary, embedded server, reports written.
+fn full_run(bin: &Path, root: &Path, tmp: &Path, reps: usize) {
     let mut walls = Vec::new();
     let mut peaks = Vec::new();
     let mut cases = 0;
     for i in 0..reps {
         let out = tmp.join(format!("full-{i}"));
         let started = Instant::now();
-        let child = Command::new(&bin)
+        let child = Command::new(bin)
             .args(["run", "--contracts"])
-            .arg(&root)
+            .arg(root)
             .arg("--report-dir")
             .arg(&out)
             .arg("-q")
@@ -70,16 +102,19 @@ fn main() {
         peaks[peaks.len() / 2] as f64 / 1024.0,
         *peaks.last().unwrap() as f64 / 1024.0
     );
+}
 
-    // 2. Harness CPU per case, the server in another process.
-    let contracts = Arc::new(contract::load_dir(&root).expect("contracts"));
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+/// 2. Harness CPU per case, the server in another process (the binary's one-thread runtime).
+fn harness_cpu(
+    bin: &Path,
+    tmp: &Path,
+    contracts: &Arc<Vec<contract::Contract>>,
+    rt: &tokio::runtime::Runtime,
+    reps: usize,
+) {
     let mut per_case = Vec::new();
     for i in 0..reps {
-        let (mut server, config) = serve(&bin, &tmp.join(format!("cpu-{i}.toml")), 0);
+        let (mut server, config) = serve(bin, &tmp.join(format!("cpu-{i}.toml")), 0);
         let ctx =
             Arc::new(RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap());
         let plans = engine::plan_for(&ctx, Default::default()).unwrap().cases;
@@ -96,8 +131,16 @@ fn main() {
         "2. harness CPU per case (plan excluded; request, checks, report record; server in another process): median {:.1} us",
         median(&per_case).as_secs_f64() * 1e6
     );
+}
 
-    // 3. Latency-bound runs.
+/// 3. Latency-bound runs.
+fn latency_bound(
+    bin: &Path,
+    tmp: &Path,
+    contracts: &Arc<Vec<contract::Contract>>,
+    rt: &tokio::runtime::Runtime,
+    reps: usize,
+) {
     let latency = Duration::from_millis(50);
     for concurrency in [1usize, 8, 32, 64] {
         let runs = if concurrency == 1 { 1 } else { reps.min(3) };
@@ -105,7 +148,7 @@ fn main() {
         let mut ideal = Duration::ZERO;
         for i in 0..runs {
             let (mut server, config) =
-                serve(&bin, &tmp.join(format!("lat-{concurrency}-{i}.toml")), 50);
+                serve(bin, &tmp.join(format!("lat-{concurrency}-{i}.toml")), 50);
             let ctx = Arc::new(
                 RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap(),
             );
@@ -153,8 +196,10 @@ fn main() {
             wall.as_secs_f64() / ideal.as_secs_f64()
         );
     }
+}
 
-    // 5. Cost against the size of the run.
+/// 5. Cost against the size of the run.
+fn sizes(bin: &Path, root: &Path, tmp: &Path, reps: usize) {
     let sizes: Vec<usize> = std::env::var("CONFORM_BENCH_SIZES")
         .ok()
         .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
@@ -170,12 +215,12 @@ fn main() {
     for n in sizes {
         let mut rows = Vec::new();
         for i in 0..reps.min(3) {
-            let (mut server, _) = serve(&bin, &tmp.join(format!("size-{n}-{i}.toml")), 0);
+            let (mut server, _) = serve(bin, &tmp.join(format!("size-{n}-{i}.toml")), 0);
             let out = tmp.join(format!("size-{n}-{i}"));
             let started = Instant::now();
-            let child = Command::new(&bin)
+            let child = Command::new(bin)
                 .args(["run", "--contracts"])
-                .arg(&root)
+                .arg(root)
                 .arg("--config")
                 .arg(tmp.join(format!("size-{n}-{i}.toml")))
                 .args(["--max-cases", &n.to_string(), "-q", "--report-dir"])
@@ -204,7 +249,82 @@ fn main() {
             wall.as_secs_f64() * 1e6 / cases.max(1) as f64,
         );
     }
-    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// 6. The HTTP floor: a run's requests again, nothing else.
+fn http_floor(bin: &Path, root: &Path, tmp: &Path, rt: &tokio::runtime::Runtime, reps: usize) {
+    let floor_n = 1000;
+    let (mut server, _) = serve(bin, &tmp.join("floor-run.toml"), 0);
+    let out = tmp.join("floor-run");
+    let status = Command::new(bin)
+        .args(["run", "--contracts"])
+        .arg(root)
+        .arg("--config")
+        .arg(tmp.join("floor-run.toml"))
+        .args(["--max-cases", &floor_n.to_string(), "-q", "--report-dir"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("conform runs");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(status.success(), "conform run --max-cases {floor_n} failed");
+    let mut requests = Vec::new();
+    let mut cases = 0usize;
+    let port_of = |url: &str| {
+        url.split('/')
+            .nth(2)
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let mut old_host = String::new();
+    for case in
+        conform::report::transcript::read(&out.join("transcript.jsonl")).expect("transcript")
+    {
+        let case = case.expect("a transcript line");
+        cases += 1;
+        for step in case.steps {
+            old_host = port_of(&step.request.url);
+            requests.push(step.request);
+        }
+    }
+    let mut floors = Vec::new();
+    for i in 0..reps.min(3) {
+        let (mut server, config) = serve(bin, &tmp.join(format!("floor-{i}.toml")), 0);
+        let host = config
+            .targets
+            .values()
+            .next()
+            .map(|t| port_of(&t.base_url))
+            .unwrap_or_default();
+        let client = conform::http::HttpClient::new(Default::default()).expect("client");
+        let outgoing: Vec<conform::http::Outgoing> = requests
+            .iter()
+            .map(|r| conform::http::Outgoing {
+                method: r.method.clone(),
+                url: r.url.replacen(&old_host, &host, 1),
+                headers: r.headers.clone(),
+                body: r.body.clone().map(String::into_bytes),
+            })
+            .collect();
+        let before = cpu_time();
+        rt.block_on(async {
+            use futures_util::StreamExt as _;
+            futures_util::stream::iter(outgoing.iter().map(|o| client.send(o)))
+                .buffer_unordered(16)
+                .for_each(|_| async {})
+                .await;
+        });
+        floors.push((cpu_time() - before) / cases.max(1) as u32);
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    println!(
+        "6. HTTP floor: {} requests of {cases} cases (--max-cases {floor_n}) sent again, nothing checked: median {:.0} µs CPU per case",
+        requests.len(),
+        median(&floors).as_secs_f64() * 1e6
+    );
 }
 
 /// Waits for a child, polling its peak RSS (kB) and its CPU time from /proc until it exits (the

@@ -124,14 +124,73 @@ pub enum Verdict {
     Advisory,
 }
 
+/// What did not hold, as data: what the rule wants, what the target gave, and where in the
+/// body. Reports, the console and tests read these fields; [`Finding::sentence`] is the one
+/// place the words around them are written.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Finding {
+    /// What the rule wants: `status 200 or any 4xx`, `a body valid against profile.json`.
+    pub expected: String,
+    /// What the target gave: `404 "..."`, `no Content-Type`, `2 violations`.
+    pub got: String,
+    /// JSON pointers into the body where the rule broke, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at: Vec<String>,
+    /// What the sentence says after expected and got (each violation, the contract's reading).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub more: String,
+}
+
+impl Finding {
+    pub fn new(expected: impl Into<String>, got: impl Into<String>) -> Self {
+        Finding {
+            expected: expected.into(),
+            got: got.into(),
+            at: vec![],
+            more: String::new(),
+        }
+    }
+
+    /// Where in the body the rule broke.
+    pub fn at(mut self, pointer: impl Into<String>) -> Self {
+        self.at.push(pointer.into());
+        self
+    }
+
+    /// Words after "expected ..., got ...": a parenthesis, a list, a consequence.
+    pub fn more(mut self, text: impl Into<String>) -> Self {
+        self.more.push_str(&text.into());
+        self
+    }
+
+    /// `expected <expected>, got <got><more>`.
+    pub fn sentence(&self) -> String {
+        format!("expected {}, got {}{}", self.expected, self.got, self.more)
+    }
+
+    /// The finding with `redact` applied to each of its texts.
+    pub fn redacted(self, redact: impl Fn(&str) -> String) -> Self {
+        Finding {
+            expected: redact(&self.expected),
+            got: redact(&self.got),
+            at: self.at.iter().map(|p| redact(p)).collect(),
+            more: redact(&self.more),
+        }
+    }
+}
+
 /// The result of one check on one response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
     pub id: CheckId,
     pub outcome: Verdict,
-    /// For a failure or an advisory: expected against got; for a skip: why.
+    /// For a failure or an advisory: expected against got (made from `finding`, when there is
+    /// one); for a skip: why.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+    /// What did not hold, as data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<Finding>,
     /// The document clause the check comes from (shared: thousands of checks cite a clause).
     pub doc: Arc<str>,
     /// The document's own words for the rule (a verbatim quote), when it states the rule.
@@ -148,6 +207,7 @@ impl CheckResult {
             id,
             outcome,
             message,
+            finding: None,
             doc: crate::intern::intern(doc.as_ref()),
             quote: None,
             reason: None,
@@ -171,6 +231,41 @@ impl CheckResult {
         let mut r = Self::new(id, Verdict::Advisory, message, doc);
         r.reason = Some(reason.to_string());
         r
+    }
+
+    /// A stated rule that did not hold, as data (the message is its sentence).
+    pub fn broken(
+        id: CheckId,
+        finding: Finding,
+        doc: impl AsRef<str>,
+        quote: Option<&str>,
+    ) -> Self {
+        Self::fail(id, finding.sentence(), doc, quote).with(finding)
+    }
+
+    /// A decided rule that did not hold, as data (the message is its sentence).
+    pub fn advised(id: CheckId, finding: Finding, doc: impl AsRef<str>, reason: &str) -> Self {
+        Self::advisory(id, finding.sentence(), doc, reason).with(finding)
+    }
+
+    /// A stated rule broken, or a decided one (with its reason) not holding.
+    fn judged(
+        id: CheckId,
+        finding: Finding,
+        doc: impl AsRef<str>,
+        quote: Option<&str>,
+        decided: Option<&str>,
+    ) -> Self {
+        match decided {
+            Some(reason) => Self::advised(id, finding, doc, reason),
+            None => Self::broken(id, finding, doc, quote),
+        }
+    }
+
+    /// The result with this finding attached (its message unchanged).
+    pub fn with(mut self, finding: Finding) -> Self {
+        self.finding = Some(finding);
+        self
     }
 
     /// Failing under `--strict`: a decided rule that did not hold fails like a stated one.
@@ -415,30 +510,28 @@ pub fn evaluate(ctx: &StepContext<'_>, got: &Incoming) -> (Vec<CheckResult>, Opt
 
 fn status(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
     let e = ctx.expected;
-    let got_text = || format!("got {} {}", got.status, snippet(&got.body));
+    let got_text = || format!("{} {}", got.status, snippet(&got.body));
     if !e.stated.allows(got.status) {
-        let expected = format!("expected status {}, {}", e.stated.describe(), got_text());
+        let finding = Finding::new(format!("status {}", e.stated.describe()), got_text());
         // A declared status softens only an expectation the document does not word itself (a
         // link's promise that the created object reads back is held to).
         if e.quote.is_none() && ctx.endpoint.declares(got.status) {
-            return CheckResult::advisory(
+            return CheckResult::advised(
                 STATUS,
-                format!("{expected} (a status the document declares for this operation)"),
+                finding.more(" (a status the document declares for this operation)"),
                 e.clause.clone(),
                 DECLARED_STATUS,
             );
         }
-        return CheckResult::fail(STATUS, expected, e.clause.clone(), e.quote.as_deref());
+        return CheckResult::broken(STATUS, finding, e.clause.clone(), e.quote.as_deref());
     }
     match &e.decided {
-        Some((narrow, reason)) if !narrow.allows(got.status) => CheckResult::advisory(
+        Some((narrow, reason)) if !narrow.allows(got.status) => CheckResult::advised(
             STATUS,
-            format!(
-                "the contract reads the status as {}, {} (the document allows {})",
-                narrow.describe(),
-                got_text(),
+            Finding::new(format!("status {}", narrow.describe()), got_text()).more(format!(
+                " (the contract's reading; the document allows {})",
                 e.stated.describe()
-            ),
+            )),
             e.clause.clone(),
             reason,
         ),
@@ -458,12 +551,11 @@ fn no_5xx(ctx: &StepContext<'_>, got: &Incoming) -> CheckResult {
     if got.status < 500 || ctx.endpoint.declares(got.status) {
         return CheckResult::pass(NO_5XX, doc);
     }
-    CheckResult::fail(
+    CheckResult::broken(
         NO_5XX,
-        format!(
-            "expected no server error, got {} {}",
-            got.status,
-            snippet(&got.body)
+        Finding::new(
+            "no server error",
+            format!("{} {}", got.status, snippet(&got.body)),
         ),
         doc,
         errors.quote.as_deref().or(ctx.outcome_quote()),
@@ -505,45 +597,53 @@ fn content_type(
         .trim()
         .to_ascii_lowercase();
     let got_text = if header.is_empty() {
-        "got no Content-Type".to_string()
+        "no Content-Type".to_string()
     } else {
-        format!("got {header:?}")
+        format!("{header:?}")
     };
     let json_wanted = "a JSON media type (application/json or application/*+json)";
     if !is_json_media_type(&essence) {
-        let message = format!("expected Content-Type {json_wanted}, {got_text}");
-        return match rules.decided {
-            Some(reason) => CheckResult::advisory(CONTENT_TYPE, message, doc, reason),
-            None => CheckResult::fail(CONTENT_TYPE, message, doc, rules.quote),
-        };
+        let finding = Finding::new(format!("Content-Type {json_wanted}"), got_text);
+        return CheckResult::judged(CONTENT_TYPE, finding, doc, rules.quote, rules.decided);
     }
     match rules.media_type {
         Some((wanted, decided)) if essence != wanted.to_ascii_lowercase() => {
-            let message = format!("expected Content-Type {wanted}, {got_text}");
-            match decided.or(rules.decided) {
-                Some(reason) => CheckResult::advisory(CONTENT_TYPE, message, doc, reason),
-                None => CheckResult::fail(CONTENT_TYPE, message, doc, rules.quote),
-            }
+            let finding = Finding::new(format!("Content-Type {wanted}"), got_text);
+            let decided = decided.or(rules.decided);
+            CheckResult::judged(CONTENT_TYPE, finding, doc, rules.quote, decided)
         }
         _ => CheckResult::pass(CONTENT_TYPE, doc),
     }
 }
 
-fn violations_text(file: &str, violations: &[Violation]) -> String {
-    let mut msg = format!(
-        "expected a body valid against {file}, got {} violation{}:",
-        violations.len(),
-        if violations.len() == 1 { "" } else { "s" }
-    );
-    for v in violations.iter().take(20) {
-        msg.push_str("\n  - ");
-        msg.push_str(&v.to_string());
+/// Schema violations as a finding: each one's place in the body, and a line each (the first
+/// [`SHOWN_VIOLATIONS`]).
+fn violations_finding(file: &str, violations: &[Violation]) -> Finding {
+    let mut finding = Finding::new(
+        format!("a body valid against {file}"),
+        format!(
+            "{} violation{}",
+            violations.len(),
+            if violations.len() == 1 { "" } else { "s" }
+        ),
+    )
+    .more(":");
+    for v in violations.iter().take(SHOWN_VIOLATIONS) {
+        finding = finding
+            .at(v.instance_path.clone())
+            .more(format!("\n  - {v}"));
     }
-    if violations.len() > 20 {
-        msg.push_str(&format!("\n  - ... {} more", violations.len() - 20));
+    if violations.len() > SHOWN_VIOLATIONS {
+        finding = finding.more(format!(
+            "\n  - ... {} more",
+            violations.len() - SHOWN_VIOLATIONS
+        ));
     }
-    msg
+    finding
 }
+
+/// Violations of one body listed in a finding.
+const SHOWN_VIOLATIONS: usize = 20;
 
 fn schema(
     ctx: &StepContext<'_>,
@@ -573,11 +673,8 @@ fn schema(
     let body = match parse(&got.body) {
         Ok(v) => v,
         Err(why) => {
-            let message = format!("expected a JSON body valid against {file}, got {why}");
-            let r = match rules.decided {
-                Some(reason) => CheckResult::advisory(SCHEMA, message, doc, reason),
-                None => CheckResult::fail(SCHEMA, message, doc, rules.quote),
-            };
+            let finding = Finding::new(format!("a JSON body valid against {file}"), why);
+            let r = CheckResult::judged(SCHEMA, finding, doc, rules.quote, rules.decided);
             return (vec![r], None);
         }
     };
@@ -589,11 +686,14 @@ fn schema(
             .iter()
             .find_map(|v| v.quote.as_deref())
             .or(rules.quote);
-        let message = violations_text(file, &judged.failures);
-        out.push(match rules.decided {
-            Some(reason) => CheckResult::advisory(SCHEMA, message, doc.clone(), reason),
-            None => CheckResult::fail(SCHEMA, message, doc.clone(), quote),
-        });
+        let finding = violations_finding(file, &judged.failures);
+        out.push(CheckResult::judged(
+            SCHEMA,
+            finding,
+            doc.clone(),
+            quote,
+            rules.decided,
+        ));
     }
     if !judged.advisories.is_empty() {
         let mut reasons: Vec<&str> = judged
@@ -606,9 +706,9 @@ fn schema(
             .decided
             .map(String::from)
             .unwrap_or_else(|| reasons.join("; "));
-        out.push(CheckResult::advisory(
+        out.push(CheckResult::advised(
             SCHEMA,
-            violations_text(file, &judged.advisories),
+            violations_finding(file, &judged.advisories),
             doc.clone(),
             &reason,
         ));
@@ -632,11 +732,11 @@ fn status_tables(ctx: &StepContext<'_>, got: &Incoming, body: Option<&Value>) ->
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(", ");
-        let (value, subject) = if table.http_error_status {
+        let (value, subject, at) = if table.http_error_status {
             if got.status < 400 {
                 continue;
             }
-            (Some(i64::from(got.status)), "HTTP status".to_string())
+            (Some(i64::from(got.status)), "HTTP status".to_string(), None)
         } else {
             let pointer = table.pointer.as_deref().unwrap_or("");
             if !(200..300).contains(&got.status) {
@@ -645,8 +745,8 @@ fn status_tables(ctx: &StepContext<'_>, got: &Incoming, body: Option<&Value>) ->
             match body.and_then(|b| b.pointer(pointer)) {
                 None => continue,
                 Some(v) => match v.as_i64() {
-                    Some(i) => (Some(i), pointer.to_string()),
-                    None => (None, format!("{pointer} = {v}")),
+                    Some(i) => (Some(i), pointer.to_string(), Some(pointer)),
+                    None => (None, format!("{pointer} = {v}"), Some(pointer)),
                 },
             }
         };
@@ -655,14 +755,20 @@ fn status_tables(ctx: &StepContext<'_>, got: &Incoming, body: Option<&Value>) ->
             continue;
         }
         let shown = value.map_or(subject.clone(), |v| format!("{subject} {v}"));
-        let message = format!(
-            "expected a value of the {} table ({listed}), got {shown}",
-            table.name
+        let mut finding = Finding::new(
+            format!("a value of the {} table ({listed})", table.name),
+            shown,
         );
-        out.push(match &table.decided {
-            Some(reason) => CheckResult::advisory(STATUS_TABLE, message, doc, reason),
-            None => CheckResult::fail(STATUS_TABLE, message, doc, table.quote.as_deref()),
-        });
+        if let Some(pointer) = at {
+            finding = finding.at(pointer);
+        }
+        out.push(CheckResult::judged(
+            STATUS_TABLE,
+            finding,
+            doc,
+            table.quote.as_deref(),
+            table.decided.as_deref(),
+        ));
     }
     out
 }
@@ -685,6 +791,86 @@ pub fn snippet(body: &[u8]) -> String {
         format!("{text:?}...")
     } else {
         format!("{text:?}")
+    }
+}
+
+#[cfg(test)]
+mod finding_tests {
+    use super::*;
+
+    fn answer(status: u16, content_type: &str, body: &str) -> Incoming {
+        Incoming {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.as_bytes().to_vec(),
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    /// What each check finds is data: what the rule wants, what came, where in the body; the
+    /// message is the sentence made of it.
+    #[test]
+    fn a_failure_says_what_was_expected_what_came_and_where() {
+        let contracts =
+            crate::contract::load_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let contract = contracts.iter().find(|c| c.name() == "tss").unwrap();
+        let endpoint = contract
+            .suite
+            .endpoints
+            .iter()
+            .find(|e| e.responses.contains_key("200"))
+            .unwrap();
+        let expected = Expectation::stated(Expected::codes(vec![200]), "doc > x".into(), None);
+        let ctx = StepContext {
+            contract,
+            endpoint,
+            expected: &expected,
+        };
+        let finding = |results: &[CheckResult], id: CheckId| {
+            let r = results
+                .iter()
+                .find(|r| r.id == id && r.outcome == Verdict::Fail);
+            let f = r.and_then(|r| r.finding.clone()).unwrap_or_default();
+            assert_eq!(r.map(|r| r.message.clone()), Some(f.sentence()));
+            f
+        };
+
+        let (results, _) = evaluate(&ctx, &answer(503, "text/html", "<h1>down</h1>"));
+        let status = finding(&results, STATUS);
+        assert_eq!(status.expected, "status 200");
+        assert_eq!(status.got, r#"503 "<h1>down</h1>""#);
+        let server_error = finding(&results, NO_5XX);
+        assert_eq!(server_error.expected, "no server error");
+        assert!(server_error.got.starts_with("503 "));
+
+        let (results, _) = evaluate(&ctx, &answer(200, "text/html", "[]"));
+        let media = finding(&results, CONTENT_TYPE);
+        assert!(media.expected.starts_with("Content-Type a JSON media type"));
+        assert_eq!(media.got, r#""text/html""#);
+        let schema = finding(&results, SCHEMA);
+        let file = &endpoint.responses["200"].schema;
+        assert_eq!(schema.expected, format!("a body valid against {file}"));
+        assert!(schema.got.ends_with("violation") || schema.got.ends_with("violations"));
+        assert_eq!(
+            schema.at.first().map(String::as_str),
+            Some(""),
+            "{schema:#?}"
+        );
+
+        let (results, _) = evaluate(&ctx, &answer(200, "application/json", "{"));
+        let parse = finding(&results, SCHEMA);
+        assert_eq!(parse.expected, format!("a JSON body valid against {file}"));
+        assert!(parse.got.contains("not JSON"), "{parse:#?}");
+    }
+
+    #[test]
+    fn a_finding_redacts_every_text_it_holds() {
+        let f = Finding::new("a = s3cret", "s3cret")
+            .at("/s3cret")
+            .more(" (s3cret)");
+        let r = f.redacted(|t| t.replace("s3cret", "$X"));
+        assert_eq!(r.sentence(), "expected a = $X, got $X ($X)");
+        assert_eq!(r.at, vec!["/$X".to_string()]);
     }
 }
 

@@ -8,7 +8,7 @@
 use base64::Engine;
 use serde_json::Value;
 
-use crate::checks::CheckResult;
+use crate::checks::{CheckResult, Finding};
 use crate::contract::AssertSpec;
 use crate::template::{self, Vars};
 
@@ -30,76 +30,89 @@ pub fn evaluate(
         .filter(|a| a.when_status.is_empty() || a.when_status.contains(&status))
         .map(|a| {
             let doc = format!("{document} > {}", a.doc);
-            let why = match check(a, body, vars) {
+            let mut finding = match check(a, body, vars) {
                 Ok(()) => return CheckResult::pass(PROMISE, doc),
-                Err(why) => why,
+                Err(finding) => finding,
             };
+            if let Some(pointer) = &a.pointer {
+                finding = finding.at(pointer.clone());
+            }
             let message = format!(
-                "{}{}: {why}",
+                "{}{}: {}",
                 a.id,
                 if a.description.is_empty() {
                     String::new()
                 } else {
                     format!(" ({})", a.description)
                 },
+                finding.sentence()
             );
-            match a.decided.as_deref().or(case_decided) {
+            let result = match a.decided.as_deref().or(case_decided) {
                 Some(reason) => CheckResult::advisory(PROMISE, message, doc, reason),
                 None => CheckResult::fail(PROMISE, message, doc, a.quote.as_deref()),
-            }
+            };
+            result.with(finding)
         })
         .collect()
 }
 
-fn check(a: &AssertSpec, body: Option<&Value>, vars: &Vars) -> Result<(), String> {
+/// A promise that cannot be checked (a value it compares with is missing, a bad pattern): the
+/// contract's fault or the case's, said as what the check needed.
+fn unchecked(why: String) -> Finding {
+    Finding::new("a promise conform can check", why)
+}
+
+fn check(a: &AssertSpec, body: Option<&Value>, vars: &Vars) -> Result<(), Finding> {
     let (subject, label) = match (&a.pointer, &a.var) {
         (Some(p), _) => (body.and_then(|b| b.pointer(p)).cloned(), p.clone()),
         (None, Some(v)) => (vars.get(v).cloned(), format!("`{v}`")),
         (None, None) => (None, "(nothing)".to_string()),
     };
-    let render = |v: &Value| template::render(v, vars).map_err(|e| format!("cannot check: {e}"));
+    let render =
+        |v: &Value| template::render(v, vars).map_err(|e| unchecked(format!("cannot check: {e}")));
+    let got = || shown(subject.as_ref());
     if let Some(want) = a.present {
         if subject.is_some() != want {
             return Err(if want {
-                format!("expected {label} to be present, got nothing")
+                Finding::new(format!("{label} to be present"), "nothing")
             } else {
-                format!("expected no {label}, got {}", shown(subject.as_ref()))
+                Finding::new(format!("no {label}"), got())
             });
         }
     }
     if let Some(want) = &a.equals {
         let want = render(want)?;
         if subject.as_ref() != Some(&want) {
-            return Err(format!(
-                "expected {label} = {want}, got {}",
-                shown(subject.as_ref())
-            ));
+            return Err(Finding::new(format!("{label} = {want}"), got()));
         }
     }
     if let Some(unwanted) = &a.not_equals {
         let unwanted = render(unwanted)?;
         if subject.as_ref() == Some(&unwanted) {
-            return Err(format!(
-                "expected {label} to differ from {unwanted}, got it"
+            return Err(Finding::new(
+                format!("{label} to differ from {unwanted}"),
+                "it",
             ));
         }
     }
     if let Some(pattern) = &a.matches {
-        let pattern = render_regex(pattern, vars)?;
-        let re = regex::Regex::new(&pattern).map_err(|e| format!("bad pattern: {e}"))?;
+        let pattern = render_regex(pattern, vars).map_err(unchecked)?;
+        let re = regex::Regex::new(&pattern).map_err(|e| unchecked(format!("bad pattern: {e}")))?;
         let text = subject.as_ref().and_then(Value::as_str).unwrap_or("");
         if subject.as_ref().and_then(Value::as_str).is_none() || !re.is_match(text) {
-            return Err(format!(
-                "expected {label} to match {:?}, got {}",
-                a.matches.as_deref().unwrap_or(""),
-                shown(subject.as_ref())
+            return Err(Finding::new(
+                format!("{label} to match {:?}", a.matches.as_deref().unwrap_or("")),
+                got(),
             ));
         }
     }
     if let Some(needle) = &a.not_contains {
         if let Some(text) = subject.as_ref().and_then(Value::as_str) {
             if text.contains(needle.as_str()) {
-                return Err(format!("expected {label} without {needle:?}, got {text:?}"));
+                return Err(Finding::new(
+                    format!("{label} without {needle:?}"),
+                    format!("{text:?}"),
+                ));
             }
         }
     }
@@ -108,7 +121,10 @@ fn check(a: &AssertSpec, body: Option<&Value>, vars: &Vars) -> Result<(), String
         let there = body.and_then(|b| b.pointer(other)).and_then(Value::as_f64);
         if let (Some(x), Some(y)) = (here, there) {
             if x > y {
-                return Err(format!("expected {label} ({x}) <= {other} ({y})"));
+                return Err(Finding::new(
+                    format!("{label} <= {other} ({y})"),
+                    x.to_string(),
+                ));
             }
         }
     }
@@ -116,7 +132,7 @@ fn check(a: &AssertSpec, body: Option<&Value>, vars: &Vars) -> Result<(), String
         let text = subject.as_ref().and_then(Value::as_str).unwrap_or("");
         match shape.as_str() {
             "jwt" => {
-                jwt_shape(text).map_err(|why| format!("expected {label} to be a JWT: {why}"))?
+                jwt_shape(text).map_err(|why| Finding::new(format!("{label} to be a JWT"), why))?
             }
             "base32" => {
                 let ok = !text.is_empty()
@@ -125,12 +141,13 @@ fn check(a: &AssertSpec, body: Option<&Value>, vars: &Vars) -> Result<(), String
                         .chars()
                         .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c));
                 if !ok {
-                    return Err(format!(
-                        "expected {label} to be RFC 4648 base32, got {text:?}"
+                    return Err(Finding::new(
+                        format!("{label} to be RFC 4648 base32"),
+                        format!("{text:?}"),
                     ));
                 }
             }
-            other => return Err(format!("unknown shape `{other}`")),
+            other => return Err(unchecked(format!("unknown shape `{other}`"))),
         }
     }
     if let Some(agree) = &a.agrees_with {
@@ -142,11 +159,14 @@ fn check(a: &AssertSpec, body: Option<&Value>, vars: &Vars) -> Result<(), String
         };
         match subject.as_ref().and_then(Value::as_bool) {
             Some(flag) if flag != holds => {
-                return Err(format!(
-                    "expected {label} = {holds} since {} {} {}, got {flag}",
-                    agree.pointer,
-                    if holds { "has" } else { "lacks" },
-                    agree.value
+                return Err(Finding::new(
+                    format!(
+                        "{label} = {holds} since {} {} {}",
+                        agree.pointer,
+                        if holds { "has" } else { "lacks" },
+                        agree.value
+                    ),
+                    flag.to_string(),
                 ))
             }
             _ => {}

@@ -617,21 +617,14 @@ fn is_secret_key(key: &str) -> bool {
 /// (or the start of one split by `_` or `-`, `api_key`) in any case, or an escape that could
 /// spell one. A body with none is not parsed a second time to learn from it.
 fn may_hold_secret_keys(body: &[u8]) -> bool {
-    const WORDS: [&[u8]; 7] = [
-        b"token",
-        b"secret",
-        b"passw",
-        b"key",
-        b"jwt",
-        b"authorization",
-        b"\\u",
-    ];
-    (0..body.len()).any(|i| {
-        WORDS.iter().any(|word| {
-            body.get(i..i + word.len())
-                .is_some_and(|b| b.eq_ignore_ascii_case(word))
+    static WORDS: OnceLock<Option<regex::bytes::Regex>> = OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            regex::bytes::Regex::new(r"(?i-u)token|secret|passw|key|jwt|authorization|\\u").ok()
         })
-    })
+        .as_ref()
+        // Without the expression (it always compiles), every body is read.
+        .is_none_or(|words| words.is_match(body))
 }
 
 fn percent_encode(s: &str, form: bool) -> String {

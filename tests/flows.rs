@@ -3,11 +3,11 @@
 
 mod common;
 
-use conform::checks::Verdict;
+use conform::checks::{CheckResult, Finding, Verdict};
 
-/// Runs the case `id` against a server with `fault`; returns (outcome, failed/warned check ids,
+/// Runs the case `id` against a server with `fault`; returns (outcome, failed/warned checks,
 /// message).
-fn run_with_fault(fault: &str, id: &str) -> (Verdict, Vec<String>, String) {
+fn run_with_fault(fault: &str, id: &str) -> (Verdict, Vec<CheckResult>, String) {
     let (_server, config) = common::server(&[fault]);
     let report = common::run(config, id);
     let case = report
@@ -20,11 +20,14 @@ fn run_with_fault(fault: &str, id: &str) -> (Verdict, Vec<String>, String) {
         .iter()
         .flat_map(|s| s.checks.iter())
         .filter(|c| matches!(c.outcome, Verdict::Fail | Verdict::Advisory))
-        .map(|c| c.id.to_string())
+        .cloned()
         .collect();
     (case.outcome, checks, case.message.clone())
 }
 
+/// `fault` fails case `id` on `check`. `needle` is either what the check found, as data
+/// (`expected X, got Y`: the finding expects X and got starts with Y), or the id of the promise
+/// that broke (named in the case's message, the check's finding present).
 fn caught(fault: &str, id: &str, check: &str, needle: &str) {
     let (outcome, checks, message) = run_with_fault(fault, id);
     assert_eq!(
@@ -32,14 +35,27 @@ fn caught(fault: &str, id: &str, check: &str, needle: &str) {
         Verdict::Fail,
         "{fault} should fail {id}: {message}"
     );
-    assert!(
-        checks.iter().any(|c| c == check),
-        "{fault}: {checks:?}\n{message}"
-    );
-    assert!(
-        message.contains(needle),
-        "{fault}: expected {needle:?} in\n{message}"
-    );
+    let found: Vec<&Finding> = checks
+        .iter()
+        .filter(|c| c.id == check)
+        .filter_map(|c| c.finding.as_ref())
+        .collect();
+    assert!(!found.is_empty(), "{fault}: {checks:#?}\n{message}");
+    match needle.strip_prefix("expected ") {
+        Some(wanted) => {
+            let (expected, got) = wanted.split_once(", got ").unwrap_or((wanted, ""));
+            assert!(
+                found
+                    .iter()
+                    .any(|f| f.expected == expected && f.got.starts_with(got)),
+                "{fault}: expected a finding of {expected:?}, got {got:?}: {found:#?}"
+            );
+        }
+        None => assert!(
+            message.contains(needle),
+            "{fault}: expected {needle:?} in\n{message}"
+        ),
+    }
 }
 
 #[test]
@@ -243,7 +259,12 @@ fn other_sessions_kept_after_a_password_change() {
 fn unknown_id_answered_is_an_advisory() {
     let (outcome, checks, message) = run_with_fault("tenpay-unknown-200", "tenpay::unknown-id");
     assert_eq!(outcome, Verdict::Advisory, "{message}");
-    assert_eq!(checks, vec!["status".to_string()], "{message}");
+    let ids: Vec<_> = checks.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![conform::checks::STATUS], "{message}");
+    // As data: the contract's reading (404) against what came (200).
+    let finding = checks[0].finding.as_ref().expect("a finding");
+    assert_eq!(finding.expected, "status 404", "{finding:#?}");
+    assert!(finding.got.starts_with("200 "), "{finding:#?}");
     let (_server, config) = common::server(&["tenpay-unknown-200"]);
     let report = common::run_strict(config, "tenpay::unknown-id");
     assert_eq!(
@@ -263,7 +284,10 @@ fn decided_promises_advise_and_do_not_fail() {
         let (outcome, checks, message) = run_with_fault(fault, "onboard::flow-consistency");
         assert_eq!(outcome, Verdict::Advisory, "{message}");
         assert!(
-            checks.iter().all(|c| c == "promise") && !checks.is_empty(),
+            checks
+                .iter()
+                .all(|c| c.id == conform::checks::CheckId::Promise)
+                && !checks.is_empty(),
             "{checks:?}"
         );
         assert!(

@@ -25,24 +25,33 @@ fn ids(report: &Report) -> Vec<&str> {
     report.cases.iter().map(|c| c.id.as_str()).collect()
 }
 
-/// The messages of the failed checks of a case, one per line.
+/// The failed checks of a case, each with what it found the target gave (`Finding::got`).
 fn failed_checks(case: &CaseReport) -> Vec<(String, String)> {
     case.steps
         .iter()
         .flat_map(|s| s.checks.iter())
         .filter(|c| c.outcome == Verdict::Fail)
-        .map(|c| (c.id.to_string(), c.message.clone()))
+        .map(|c| {
+            let finding = c
+                .finding
+                .as_ref()
+                .expect("a failed check says what it found");
+            assert!(!finding.expected.is_empty(), "{c:#?}");
+            (c.id.to_string(), finding.got.clone())
+        })
         .collect()
 }
 
+/// The case fails `check`, finding that the target gave `words` (as data), and its message
+/// says so too.
 fn assert_fails_with(case: &CaseReport, check: &str, words: &str) {
     let failed = failed_checks(case);
     assert_eq!(case.outcome, Verdict::Fail, "{}: {}", case.id, case.message);
     assert!(
         failed
             .iter()
-            .any(|(id, message)| id == check && message.contains(words)),
-        "{} should fail `{check}` with {words:?}; failed checks: {failed:#?}",
+            .any(|(id, got)| id == check && got.contains(words)),
+        "{} should fail `{check}` having got {words:?}; failed checks: {failed:#?}",
         case.id
     );
     assert!(case.message.contains(words), "{}", case.message);

@@ -636,7 +636,7 @@ fn report_md_fits_a_job_summary_with_expected_got_and_curl() {
         .unwrap();
     assert!(failures < advisories);
     assert!(
-        md[advisories..].contains("the contract reads the status as 200, got 201"),
+        md[advisories..].contains("expected status 200, got 201"),
         "{md}"
     );
     assert!(md[advisories..].contains("`tropipay::profile`"), "{md}");

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::checks::{self, CheckResult};
+use crate::checks::{self, CheckResult, Finding};
 use crate::contract::Contract;
 use crate::decode;
 use crate::http::Incoming;
@@ -78,24 +78,24 @@ pub(super) fn capture(
         .and_then(|e| e.responses.values().next())
         .map(|r| format!("{} > {}", contract.suite.document, r.doc))
         .unwrap_or_default();
-    let message = format!(
-        "expected values that later steps use at {}, got none there",
-        missing.join(", ")
+    let finding = Finding::new(
+        format!("values that later steps use at {}", missing.join(", ")),
+        "none there",
     );
     Some(if missing.is_empty() {
         CheckResult::pass(checks::CAPTURE, doc)
     } else if decided.len() == missing.len() {
         decided.dedup();
-        CheckResult::advisory(
+        CheckResult::advised(
             checks::CAPTURE,
-            format!("{message}; the case could not go on (inconclusive)"),
+            finding.more("; the case could not go on (inconclusive)"),
             doc,
             &decided.join("; "),
         )
     } else {
-        CheckResult::fail(
+        CheckResult::broken(
             checks::CAPTURE,
-            message,
+            finding,
             doc,
             step.expected.quote.as_deref(),
         )

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::checks::{self, CheckId, CheckResult, StepContext, Verdict};
+use crate::checks::{self, CheckId, CheckResult, Finding, StepContext, Verdict};
 use crate::config::Target;
 use crate::contract::{Contract, EndpointSpec};
 use crate::http::{Incoming, Outgoing};
@@ -298,15 +298,17 @@ impl<'a> CaseState<'a> {
                 let checks = self.check_answer(ctx, &sctx, step, &incoming, retries);
                 (checks, Some(incoming))
             }
-            Err(e) => (
-                vec![CheckResult::fail(
+            Err(e) => {
+                let why = self.redactor.apply(&e.to_string());
+                let failed = CheckResult::fail(
                     checks::TRANSPORT,
-                    self.redactor.apply(&e.to_string()),
+                    why.clone(),
                     format!("{} > {}", self.contract.suite.document, endpoint.doc),
                     step.expected.quote.as_deref(),
-                )],
-                None,
-            ),
+                );
+                // The error says it all; as data: an answer was wanted, this came instead.
+                (vec![failed.with(Finding::new("an answer", why))], None)
+            }
         };
         let checks = self.weigh(step, endpoint, checks);
         Exchange {
@@ -614,6 +616,7 @@ fn step_report(
             .into_iter()
             .map(|mut c| {
                 c.message = r.apply(&c.message);
+                c.finding = c.finding.map(|f| f.redacted(|t| r.apply(t)));
                 c
             })
             .collect(),

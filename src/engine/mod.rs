@@ -169,7 +169,8 @@ enum Msg {
 }
 
 /// Runs the planned cases, at most `options.concurrency` at a time, telling every sink what
-/// happens; returns the report of every case (in id order, derived parts computed).
+/// happens; returns the report of every case (in id order, derived parts computed, no digest
+/// yet: the caller adds what it knows, then calls [`Report::finish`]).
 pub async fn run(
     ctx: Arc<RunContext>,
     plans: Vec<CasePlan>,
@@ -223,9 +224,12 @@ pub async fn run(
     report
 }
 
-/// Runs `plans` with no sinks, everything kept: the same engine as [`run`], for tests.
+/// Runs `plans` with no sinks, everything kept, and finishes the report (digest included): the
+/// same engine as [`run`], for tests and library users.
 pub async fn execute(ctx: Arc<RunContext>, plans: Vec<CasePlan>, concurrency: usize) -> Report {
-    run(ctx, plans, RunOptions::keep_all(concurrency), &mut []).await
+    let mut report = run(ctx, plans, RunOptions::keep_all(concurrency), &mut []).await;
+    report.finish();
+    report
 }
 
 /// Starts the cases in plan order: an unkeyed case as soon as a permit is free, a keyed one in
@@ -321,8 +325,8 @@ fn assemble(
     let mut report = Report::new(targets_of(ctx), cases, started_at, duration_ms);
     report.insecure = ctx.client.options().insecure;
     if report.insecure {
-        // Said in the report, so in its certificate and digest.
-        report.finish();
+        // Said in the report, so in its certificate.
+        report.derive();
     }
     report
 }

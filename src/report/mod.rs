@@ -310,7 +310,9 @@ pub struct ResponseRecord {
 }
 
 impl Report {
-    /// A finished report of these cases (sorted by id) against these targets.
+    /// A report of these cases (sorted by id) against these targets, its derived parts computed
+    /// ([`Report::derive`]); its digest is left for [`Report::finish`], once what the caller adds
+    /// (seed, known failures, a baseline) is in.
     pub fn new(
         targets: Vec<TargetInfo>,
         cases: Vec<CaseReport>,
@@ -337,15 +339,22 @@ impl Report {
             transcript: None,
             cases,
         };
-        report.finish();
+        report.derive();
         report
+    }
+
+    /// [`Report::derive`], then the digest over all of it: what a report is written with.
+    pub fn finish(&mut self) {
+        self.derive();
+        self.certificate.digest = certificate::digest_of(self);
     }
 
     /// Recomputes everything derived from the cases, the targets, the known-failures list and
     /// the baseline comparison: summary, known-failure statuses, regressions, coverage, failure
-    /// and advisory groups, certificate, gate and, last, the digest. Call it after changing any
-    /// of those. A finished report is of this conform's [`FORMAT`], whatever it was read as.
-    pub fn finish(&mut self) {
+    /// and advisory groups, certificate and gate, not the digest (an empty one). Call it, or
+    /// [`Report::finish`], after changing any of those. A derived report is of this conform's
+    /// [`FORMAT`], whatever it was read as.
+    pub fn derive(&mut self) {
         self.format = FORMAT;
         self.cases.sort_by(|a, b| a.id.cmp(&b.id));
         self.targets.sort_by(|a, b| a.contract.cmp(&b.contract));
@@ -396,7 +405,6 @@ impl Report {
         self.advisories = groups::advisory_groups(&self.cases);
         self.gate = self.compute_gate(&known);
         self.certificate = certificate::compute(self);
-        self.certificate.digest = certificate::digest_of(self);
     }
 
     fn compute_gate(&self, known: &std::collections::BTreeSet<&str>) -> Gate {
