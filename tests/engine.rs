@@ -134,16 +134,7 @@ fn slimmed_cases_give_the_report_whole_cases_give_and_the_transcript_holds_the_r
 
 /// `conform run` on the tenpay cases with these extra arguments, in `dir`.
 fn run_cli(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    let root = common::root();
-    let mut args = vec![
-        "run",
-        "--contracts",
-        root.to_str().unwrap(),
-        "--report-dir",
-        "out",
-    ];
-    args.extend_from_slice(extra);
-    conform(&args, dir)
+    common::run_cli(dir, "out", extra).0
 }
 
 #[test]

@@ -12,17 +12,7 @@ use std::process::Output;
 /// `conform run` on the embedded server into `dir/out`, with extra arguments; returns the
 /// output and the report.json path.
 fn run(dir: &Path, out: &str, extra: &[&str]) -> (Output, PathBuf) {
-    let root = common::root();
-    let mut args = vec![
-        "run",
-        "--contracts",
-        root.to_str().unwrap(),
-        "--report-dir",
-        out,
-    ];
-    args.extend_from_slice(extra);
-    let o = conform(&args, dir);
-    (o, dir.join(out).join("report.json"))
+    common::run_cli(dir, out, extra)
 }
 
 fn read_json(path: &Path) -> serde_json::Value {

@@ -11,6 +11,11 @@
 //! clauses, contracts and coverage cells, and renamed what format 1 called warnings. A format 1
 //! report still reads (for `diff`, `--baseline`, `merge` and `verify`): the renamed fields are
 //! aliases, the added ones default, and [`Report::finish`] recomputes whatever is derived.
+//!
+//! Format 3 named the transcript (`transcript.jsonl`, every request and answer) that the report
+//! points to, and left empty check messages out. Format 4 gives a check that did not hold its
+//! `finding` (expected, got, the body pointers, the rest of the sentence); the steps of a passed
+//! case carry no curl line (a case that does not pass has one for each of its steps).
 
 pub mod baseline;
 pub mod certificate;
@@ -41,7 +46,7 @@ pub use coverage::{
 pub use groups::{AdvisoryGroup, FailureGroup, GroupedFailure};
 
 /// Version of the `report.json` layout that this conform writes.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 /// The oldest layout this conform reads (see the module documentation).
 pub const OLDEST_READ_FORMAT: u32 = 1;

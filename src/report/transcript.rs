@@ -169,56 +169,66 @@ fn digest_of(mut digests: Vec<(String, [u8; 32])>) -> String {
 pub fn read(
     path: &Path,
 ) -> Result<impl Iterator<Item = Result<TranscriptCase, TranscriptError>>, TranscriptError> {
-    let file = File::open(path).map_err(|source| TranscriptError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let path = path.to_path_buf();
-    Ok(BufReader::new(file)
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
-        .map(move |(n, line)| {
-            let line = line.map_err(|source| TranscriptError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            serde_json::from_str(&line).map_err(|source| TranscriptError::Parse {
-                path: path.clone(),
-                line: n + 1,
-                source,
-            })
-        }))
+    Ok(lines(path)?.map(|line| line.and_then(|l| l.parse())))
 }
 
 /// The digest of the transcript at `path`, computed as the writer does, reading one line at a
 /// time.
 pub fn digest_file(path: &Path) -> Result<(usize, String), TranscriptError> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let mut digests = Vec::new();
+    for line in lines(path)? {
+        let line = line?;
+        let id: Id = line.parse()?;
+        digests.push((id.id, Sha256::digest(line.text.as_bytes()).into()));
+    }
+    Ok((digests.len(), digest_of(digests)))
+}
+
+/// One line of a transcript, with where it is for errors.
+struct Line {
+    path: std::sync::Arc<Path>,
+    number: usize,
+    text: String,
+}
+
+impl Line {
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, TranscriptError> {
+        serde_json::from_str(&self.text).map_err(|source| TranscriptError::Parse {
+            path: self.path.to_path_buf(),
+            line: self.number,
+            source,
+        })
+    }
+}
+
+/// The non-blank lines of the transcript at `path`, one at a time.
+fn lines(
+    path: &Path,
+) -> Result<impl Iterator<Item = Result<Line, TranscriptError>>, TranscriptError> {
     let file = File::open(path).map_err(|source| TranscriptError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut digests = Vec::new();
-    for (n, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|source| TranscriptError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        #[derive(Deserialize)]
-        struct Id {
-            id: String,
-        }
-        let id: Id = serde_json::from_str(&line).map_err(|source| TranscriptError::Parse {
-            path: path.to_path_buf(),
-            line: n + 1,
-            source,
-        })?;
-        digests.push((id.id, Sha256::digest(line.as_bytes()).into()));
-    }
-    Ok((digests.len(), digest_of(digests)))
+    let path: std::sync::Arc<Path> = path.into();
+    Ok(BufReader::new(file)
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
+        .map(move |(n, text)| {
+            let text = text.map_err(|source| TranscriptError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            Ok(Line {
+                path: path.clone(),
+                number: n + 1,
+                text,
+            })
+        }))
 }
 
 #[cfg(test)]

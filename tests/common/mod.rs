@@ -162,6 +162,22 @@ pub fn conform(args: &[&str], dir: &Path) -> std::process::Output {
         .expect("binary runs")
 }
 
+/// `conform run` of the shipped contracts in `dir` (the embedded server unless `extra` names a
+/// config), reports in `dir/out`; returns the output and the path of report.json.
+pub fn run_cli(dir: &Path, out: &str, extra: &[&str]) -> (std::process::Output, PathBuf) {
+    let root = root();
+    let mut args = vec![
+        "run",
+        "--contracts",
+        root.to_str().expect("a UTF-8 path"),
+        "--report-dir",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    let o = conform(&args, dir);
+    (o, dir.join(out).join("report.json"))
+}
+
 /// A run's stdout and stderr together.
 pub fn text(o: &std::process::Output) -> String {
     format!(
