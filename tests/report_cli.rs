@@ -122,7 +122,7 @@ fn diff_exits_1_on_a_regression_0_otherwise_and_2_on_a_bad_report() {
 
     for (name, body, expected) in [
         ("garbage.json", "{\"format\": 1, \"cases\": [", "not JSON"),
-        ("future.json", "{\"format\": 4}", "report format 4"),
+        ("future.json", "{\"format\": 5}", "report format 5"),
         (
             "other.json",
             "{\"format\": 1, \"cases\": {}}",

@@ -87,7 +87,7 @@ fn the_schema_is_strict_so_a_new_or_missing_field_is_caught() {
     missing["cases"][0].as_object_mut().unwrap().remove("doc");
     assert!(!schema_errors(&v, &missing).is_empty(), "a missing field");
     let mut wrong = report.clone();
-    wrong["format"] = Value::from(4);
+    wrong["format"] = Value::from(5);
     assert!(!schema_errors(&v, &wrong).is_empty(), "another format");
     // The renamed fields of format 1 are not format 2.
     let mut old = report;
@@ -129,7 +129,7 @@ fn malformed_reports_are_clear_errors() {
         ("{\"cases\": []}", "no \"format\" number"),
         (
             "{\"format\": 9}",
-            "report format 9; this conform reads formats 1 to 3",
+            "report format 9; this conform reads formats 1 to 4",
         ),
         ("{\"format\": 1, \"cases\": 3}", "is not a conform report"),
     ] {

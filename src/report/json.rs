@@ -113,11 +113,11 @@ pub(crate) mod tests {
         assert_eq!(r.advisories.len(), 1);
         assert_eq!(r.advisories[0].reason, "", "format 1 recorded no reason");
         assert!(render(&r).unwrap().contains("\"outcome\": \"advisory\""));
-        let e = parse_report(r#"{"format": 4}"#, Path::new("new.json"))
+        let e = parse_report(r#"{"format": 5}"#, Path::new("new.json"))
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("report format 4; this conform reads formats 1 to 3"),
+            e.contains("report format 5; this conform reads formats 1 to 4"),
             "{e}"
         );
     }
