@@ -41,6 +41,10 @@ pub struct Incoming {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub elapsed: Duration,
+    /// The body parsed as strict JSON ([`crate::strict_json`]) when it is, parsed once here for
+    /// the secrets the redactor learns from it and for every check that reads it; `None` when
+    /// it is not JSON (or nobody parsed it: a check then parses the body itself).
+    pub json: Option<std::sync::Arc<serde_json::Value>>,
 }
 
 impl Incoming {
@@ -262,14 +266,18 @@ impl HttpClient {
                 }
                 body.extend_from_slice(&chunk);
             }
+            let json = crate::strict_json::parse(&body)
+                .ok()
+                .map(std::sync::Arc::new);
             if let Some(learner) = &self.learner {
-                learner.learn_from_response(&headers, &body);
+                learner.learn_from_response(&headers, &body, json.as_deref());
             }
             Ok(Incoming {
                 status,
                 headers,
                 body,
                 elapsed: started.elapsed(),
+                json,
             })
         };
         // reqwest's timeout covers the body too; this outer one is a second fence.

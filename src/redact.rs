@@ -444,7 +444,13 @@ impl Redactor {
     /// Learns the secrets a target handed out in a response: values of token-like JSON
     /// fields, at any depth, and cookie values. Bodies that are not JSON teach nothing. What
     /// is learned is a secret of the whole run: it is redacted in the texts of every contract.
-    pub fn learn_from_response(&self, headers: &[(String, String)], body: &[u8]) {
+    /// `json` is the body already parsed (strictly), when it was: it is not parsed again.
+    pub fn learn_from_response(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+        json: Option<&Value>,
+    ) {
         for (k, v) in headers {
             if k.eq_ignore_ascii_case("set-cookie") {
                 let pair = v.split(';').next().unwrap_or("");
@@ -455,7 +461,12 @@ impl Redactor {
                 self.learn(v, k);
             }
         }
-        // serde_json stops at 128 levels, so a hostile body cannot exhaust the stack here.
+        if let Some(json) = json {
+            self.learn_from_json(json);
+            return;
+        }
+        // Not strict JSON (a duplicate key, say) may still be JSON to serde_json, which stops at
+        // 128 levels, so a hostile body cannot exhaust the stack here.
         if !may_hold_secret_keys(body) {
             return;
         }
@@ -721,7 +732,7 @@ mod tests {
             );
         }
         let r = Redactor::new();
-        r.learn_from_response(&[], br#"{"\u0074oken":"learned_secret_value_1"}"#);
+        r.learn_from_response(&[], br#"{"\u0074oken":"learned_secret_value_1"}"#, None);
         assert_eq!(r.apply("x learned_secret_value_1 y"), "x $RESPONSE_TOKEN y");
     }
 
@@ -754,7 +765,7 @@ mod tests {
             "Set-Cookie".to_string(),
             "sid=cookie-value-42; Path=/".to_string(),
         )];
-        r.learn_from_response(&headers, body);
+        r.learn_from_response(&headers, body, None);
         let s = r.apply("opaque-abcdef-123 Bearer rt-0123456789 cookie-value-42 3600");
         assert_eq!(
             s,
@@ -764,8 +775,8 @@ mod tests {
         r.add("opaque-abcdef-123", "TSS_ACCESS_TOKEN");
         assert_eq!(r.apply("x opaque-abcdef-123"), "x $TSS_ACCESS_TOKEN");
         // Hostile bodies teach nothing and break nothing.
-        r.learn_from_response(&[], &[b'['; 10_000]);
-        r.learn_from_response(&[], b"\xff\xfe");
+        r.learn_from_response(&[], &[b'['; 10_000], None);
+        r.learn_from_response(&[], b"\xff\xfe", None);
     }
 
     #[test]
@@ -774,7 +785,7 @@ mod tests {
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
         let before = r.values().len();
         let body = format!(r#"{{"token":"{jwt}"}}"#);
-        r.learn_from_response(&[], body.as_bytes());
+        r.learn_from_response(&[], body.as_bytes(), None);
         assert_eq!(r.values().len(), before, "nothing added for a JWT");
         assert_eq!(r.apply(&format!("a {jwt} b")), "a [redacted-jwt] b");
         assert_eq!(
@@ -864,7 +875,7 @@ mod tests {
         tss.add("654321", "TSS_OTP");
         tss.add("shared-password-1", "TSS_PASSWORD");
         tp.add("shared-password-1", "TROPIPAY_PASSWORD");
-        r.learn_from_response(&[], br#"{"access_token":"learned-token-xyz"}"#);
+        r.learn_from_response(&[], br#"{"access_token":"learned-token-xyz"}"#, None);
         let text = r#"{"code":"543210","t":"tp_live_0123456789abcdef","otp":"654321","tel":"9876543210","p":"shared-password-1","a":"learned-token-xyz"}"#;
         assert_eq!(
             tss.apply(text),
@@ -904,7 +915,7 @@ mod tests {
         s.add("654321", "TSS_OTP");
         s.add("OldPassword123", "TSS_PASSWORD");
         s.add("p\"w\\d/é x", "TSS_ODD");
-        r.learn_from_response(&[], br#"{"token":"tok-learned-1"}"#);
+        r.learn_from_response(&[], br#"{"token":"tok-learned-1"}"#, None);
         let doc = serde_json::json!({
             "otp": "654321",
             "telephone": "9876543210",

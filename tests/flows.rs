@@ -38,7 +38,7 @@ fn caught(fault: &str, id: &str, check: &str, needle: &str) {
     let found: Vec<&Finding> = checks
         .iter()
         .filter(|c| c.id == check)
-        .filter_map(|c| c.finding.as_ref())
+        .filter_map(|c| c.finding.as_deref())
         .collect();
     assert!(!found.is_empty(), "{fault}: {checks:#?}\n{message}");
     match needle.strip_prefix("expected ") {

@@ -351,7 +351,7 @@ impl<'a> CaseState<'a> {
                 step,
                 schema,
                 incoming,
-                body.as_ref(),
+                body.as_deref(),
                 &mut self.vars,
             ));
         }
@@ -360,7 +360,7 @@ impl<'a> CaseState<'a> {
                 &step.spec.asserts,
                 &self.contract.suite.document,
                 incoming.status,
-                body.as_ref(),
+                body.as_deref(),
                 &self.vars,
                 self.plan.decided.as_deref(),
             ));
@@ -616,7 +616,7 @@ fn step_report(
             .into_iter()
             .map(|mut c| {
                 c.message = r.apply(&c.message);
-                c.finding = c.finding.map(|f| f.redacted(|t| r.apply(t)));
+                c.finding = c.finding.map(|f| Box::new(f.redacted(|t| r.apply(t))));
                 c
             })
             .collect(),
