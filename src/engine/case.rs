@@ -299,15 +299,15 @@ impl<'a> CaseState<'a> {
                 (checks, Some(incoming))
             }
             Err(e) => {
-                let why = self.redactor.apply(&e.to_string());
-                let failed = CheckResult::fail(
+                // As data: an answer was wanted, this came instead.
+                let finding = Finding::new("an answer", self.redactor.apply(&e.to_string()));
+                let failed = CheckResult::broken(
                     checks::TRANSPORT,
-                    why.clone(),
+                    finding,
                     format!("{} > {}", self.contract.suite.document, endpoint.doc),
                     step.expected.quote.as_deref(),
                 );
-                // The error says it all; as data: an answer was wanted, this came instead.
-                (vec![failed.with(Finding::new("an answer", why))], None)
+                (vec![failed], None)
             }
         };
         let checks = self.weigh(step, endpoint, checks);
