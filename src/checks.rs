@@ -10,6 +10,10 @@
 //! | `status-table` | values the document tabulates (error statuses, lifecycle codes) are in the table |
 //! | `transport` | an answer arrived at all, whole, in time, within the size limit |
 //! | `capture` | the values that later steps of the case use are in the body |
+//!
+//! A check that does not hold says what it found as data, a [`Finding`] (what the rule wants,
+//! what came, where in the body), so that reports, tools and tests read fields, not sentences;
+//! its message is the finding's sentence, written in one place ([`Finding::sentence`]).
 
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
