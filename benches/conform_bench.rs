@@ -218,15 +218,7 @@ fn sizes(bin: &Path, root: &Path, tmp: &Path, reps: usize) {
             let (mut server, _) = serve(bin, &tmp.join(format!("size-{n}-{i}.toml")), 0);
             let out = tmp.join(format!("size-{n}-{i}"));
             let started = Instant::now();
-            let child = Command::new(bin)
-                .args(["run", "--contracts"])
-                .arg(root)
-                .arg("--config")
-                .arg(tmp.join(format!("size-{n}-{i}.toml")))
-                .args(["--max-cases", &n.to_string(), "-q", "--report-dir"])
-                .arg(&out)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
+            let child = sized_run(bin, root, &tmp.join(format!("size-{n}-{i}.toml")), n, &out)
                 .spawn()
                 .expect("conform runs");
             let (status, peak_kb, cpu) = wait_with_usage(child);
@@ -256,15 +248,7 @@ fn http_floor(bin: &Path, root: &Path, tmp: &Path, rt: &tokio::runtime::Runtime,
     let floor_n = 1000;
     let (mut server, _) = serve(bin, &tmp.join("floor-run.toml"), 0);
     let out = tmp.join("floor-run");
-    let status = Command::new(bin)
-        .args(["run", "--contracts"])
-        .arg(root)
-        .arg("--config")
-        .arg(tmp.join("floor-run.toml"))
-        .args(["--max-cases", &floor_n.to_string(), "-q", "--report-dir"])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let status = sized_run(bin, root, &tmp.join("floor-run.toml"), floor_n, &out)
         .status()
         .expect("conform runs");
     let _ = server.kill();
@@ -371,6 +355,21 @@ fn stat_cpu(stat: &str) -> Duration {
     };
     // Fields after the command name: state is 0, utime is 11, stime is 12.
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// `conform run --config CONFIG --max-cases N -q` of the shipped contracts, reports in `out`,
+/// its output discarded.
+fn sized_run(bin: &Path, root: &Path, config: &Path, n: usize, out: &Path) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.args(["run", "--contracts"])
+        .arg(root)
+        .arg("--config")
+        .arg(config)
+        .args(["--max-cases", &n.to_string(), "-q", "--report-dir"])
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
 }
 
 /// Starts `conform serve` on a free port (latency in ms) and returns it with its config.
