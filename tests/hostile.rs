@@ -161,8 +161,9 @@ fn the_run_timeout_ends_a_run_on_time_with_the_remaining_cases_failed() {
     assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
     let me = case(&report, "onboard::me");
     assert_eq!(me.outcome, Verdict::Fail);
-    assert!(
-        me.message.contains("time limit") && me.message.contains("--run-timeout"),
+    assert_eq!(
+        me.time_limit,
+        Some(conform::report::TimeLimit::CutOff),
         "{}",
         me.message
     );

@@ -317,6 +317,11 @@ impl SchemaSet {
         let mut wrapped = serde_json::Map::with_capacity(1);
         wrapped.insert(name.to_string(), instance.clone());
         let wrapped = Value::Object(wrapped);
+        // Most answers hold: `is_valid` stops at nothing and builds no error, where
+        // `iter_errors` keeps error bookkeeping along the whole walk.
+        if set.is_valid(&wrapped) {
+            return Ok(());
+        }
         let step = format!("/{}", escape_pointer(name));
         let keyword_step = format!("/properties{step}");
         let unwrap = |path: String, prefix: &str| match path.strip_prefix(prefix) {

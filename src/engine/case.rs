@@ -19,8 +19,8 @@ use crate::http::{Incoming, Outgoing};
 use crate::intern::intern;
 use crate::plan::{CasePlan, PlannedStep};
 use crate::redact::ScopedRedactor;
-use crate::report::{CaseReport, RequestRecord, ResponseRecord, StepReport};
-use crate::template::Vars;
+use crate::report::{CaseReport, LeftOut, RequestRecord, ResponseRecord, StepReport, TimeLimit};
+use crate::template::{MissingVar, Vars};
 use crate::{curl, promise};
 
 use super::capture::capture;
@@ -44,6 +44,8 @@ pub(super) fn skipped(ctx: &RunContext, plan: &CasePlan, reason: &str) -> CaseRe
         message: format!("skipped: {reason}"),
         doc: plan.doc.clone(),
         duration_ms: 0,
+        left_out: vec![],
+        time_limit: None,
         steps: vec![],
     }
 }
@@ -95,6 +97,11 @@ pub(super) async fn run_until(
     outcome.unwrap_or_else(|| {
         let mut report = skipped(ctx, plan, "");
         report.outcome = Verdict::Fail;
+        report.time_limit = Some(if started {
+            TimeLimit::CutOff
+        } else {
+            TimeLimit::NotRun
+        });
         report.message = if started {
             format!(
                 "cut off: the run's time limit ({limit:?}, --run-timeout) was reached while \
@@ -122,8 +129,6 @@ struct CaseState<'a> {
     restored: Vec<String>,
     /// Restore steps that could not undo what the case did.
     restore_notes: Vec<String>,
-    /// Optional steps left out, with why.
-    skipped_steps: Vec<String>,
     /// A decided rule did not hold in a normal step.
     advised: bool,
     /// A value the case needs, never promised, did not come: the case stops, nothing failed.
@@ -138,6 +143,8 @@ struct Exchange {
     outgoing: Outgoing,
     response: Option<Incoming>,
     checks: Vec<CheckResult>,
+    /// Times the request was sent again after a 429 (see [`send_paced`]).
+    retries: u32,
 }
 
 /// Runs one case: its steps in order, checks on each, restore steps whatever happened.
@@ -223,12 +230,13 @@ impl<'a> CaseState<'a> {
                 message: String::new(),
                 doc: plan.doc.clone(),
                 duration_ms: 0,
+                left_out: vec![],
+                time_limit: None,
                 steps: vec![],
             },
             failures: vec![],
             restored: vec![],
             restore_notes: vec![],
-            skipped_steps: vec![],
             advised: false,
             halted: false,
             sent: vec![],
@@ -258,8 +266,11 @@ impl<'a> CaseState<'a> {
         };
         let place = format!("{} {}", endpoint.method, endpoint.path);
         if step.spec.optional {
-            self.skipped_steps
-                .push(format!("{label} {place}: {missing}"));
+            self.report.left_out.push(LeftOut {
+                step: label.to_string(),
+                endpoint: place,
+                needs: missing.0,
+            });
         } else if self.halted && self.failures.is_empty() {
             // The case stopped before the step this restore would undo.
             self.restore_notes.push(format!("{place}: {missing}"));
@@ -293,10 +304,10 @@ impl<'a> CaseState<'a> {
             endpoint,
             expected: &step.expected,
         };
-        let (checks, response) = match send_paced(ctx, &outgoing).await {
+        let (checks, response, retries) = match send_paced(ctx, &outgoing).await {
             Ok((incoming, retries)) => {
                 let checks = self.check_answer(ctx, &sctx, step, &incoming, retries);
-                (checks, Some(incoming))
+                (checks, Some(incoming), retries)
             }
             Err(e) => {
                 // As data: an answer was wanted, this came instead.
@@ -307,7 +318,7 @@ impl<'a> CaseState<'a> {
                     format!("{} > {}", self.contract.suite.document, endpoint.doc),
                     step.expected.quote.as_deref(),
                 );
-                (vec![failed], None)
+                (vec![failed], None, 0)
             }
         };
         let checks = self.weigh(step, endpoint, checks);
@@ -315,6 +326,7 @@ impl<'a> CaseState<'a> {
             outgoing,
             response,
             checks,
+            retries,
         }
     }
 
@@ -484,10 +496,19 @@ impl<'a> CaseState<'a> {
             message.push_str(&self.restore_text());
             self.report.message = self.redactor.apply(&message);
         }
-        if !self.skipped_steps.is_empty() {
+        if !self.report.left_out.is_empty() {
+            let left_out: Vec<String> = self
+                .report
+                .left_out
+                .iter()
+                .map(|l| {
+                    let missing = MissingVar(l.needs.clone());
+                    format!("{} {}: {missing}", l.step, l.endpoint)
+                })
+                .collect();
             self.report.message.push_str(&format!(
                 "\n  optional steps left out: {}",
-                self.skipped_steps.join("; ")
+                left_out.join("; ")
             ));
         }
         if !self.failures.is_empty() {
@@ -580,10 +601,12 @@ fn step_report(
         outgoing: out,
         response: got,
         checks,
+        retries,
     } = exchange;
     let record = StepReport {
         endpoint: intern(&format!("{} {}", out.method, endpoint.path)),
         restore: step.spec.restore,
+        retries,
         request: RequestRecord {
             url: r.apply(&out.url),
             headers: out

@@ -169,8 +169,9 @@ enum Msg {
 }
 
 /// Runs the planned cases, at most `options.concurrency` at a time, telling every sink what
-/// happens; returns the report of every case (in id order, derived parts computed, no digest
-/// yet: the caller adds what it knows, then calls [`Report::finish`]).
+/// happens; returns the report of every case (in id order; its derived parts and digest not yet
+/// computed: the caller adds what it knows, then calls [`Report::finish`]). The report the
+/// sinks see with `RunFinished` is that one too.
 pub async fn run(
     ctx: Arc<RunContext>,
     plans: Vec<CasePlan>,
@@ -323,11 +324,8 @@ fn assemble(
     );
     let duration_ms = clock.elapsed().as_millis() as u64;
     let mut report = Report::new(targets_of(ctx), cases, started_at, duration_ms);
+    // Said in the report, so in its certificate (when the caller derives it).
     report.insecure = ctx.client.options().insecure;
-    if report.insecure {
-        // Said in the report, so in its certificate.
-        report.derive();
-    }
     report
 }
 

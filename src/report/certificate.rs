@@ -198,61 +198,98 @@ pub fn compute(report: &Report) -> Certificate {
 /// Shown for a check whose suite cites no clause.
 const NO_CLAUSE: &str = "(no clause cited)";
 
+/// What one clause's checks came to, borrowing the cases' texts: the tally of a large run
+/// allocates once per clause and per named case, not once per check.
 #[derive(Default)]
-struct Tally {
+struct Tally<'a> {
     checks: usize,
-    cases: BTreeSet<String>,
-    failed_cases: BTreeSet<String>,
-    advised_cases: BTreeSet<String>,
-    reasons: BTreeSet<String>,
+    /// Distinct cases: a case's checks are noted one after another, so counting changes of
+    /// case (by position, `last_case` being one past it) counts each case once.
+    cases: usize,
+    last_case: usize,
+    failed_cases: BTreeSet<&'a str>,
+    advised_cases: BTreeSet<&'a str>,
+    reasons: BTreeSet<&'a str>,
     passed: usize,
-    because: BTreeSet<String>,
+    because: BTreeSet<&'a str>,
 }
 
-fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
-    let mut by_clause: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut note = |doc: &str, id: &str, outcome: Verdict, message: &str, reason: Option<&str>| {
-        let key = if doc.trim().is_empty() {
-            NO_CLAUSE
-        } else {
-            doc
-        };
-        let t = by_clause.entry(key.to_string()).or_default();
-        t.checks += 1;
-        t.cases.insert(id.to_string());
-        if outcome == Verdict::Fail {
-            t.failed_cases.insert(id.to_string());
-        } else if outcome == Verdict::Advisory {
-            t.advised_cases.insert(id.to_string());
-            if let Some(r) = reason.filter(|r| !r.trim().is_empty()) {
-                t.reasons.insert(r.to_string());
-            }
-        } else if outcome == Verdict::Skip {
-            let why = message.strip_prefix("skipped: ").unwrap_or(message).trim();
-            t.because.insert(if why.is_empty() {
-                "no reason given".to_string()
-            } else {
-                why.to_string()
-            });
-        } else {
-            t.passed += 1;
-        }
+/// One check (or a case without steps) noted under its clause; `at` is the case's position.
+struct Noted<'a> {
+    doc: &'a str,
+    at: usize,
+    id: &'a str,
+    outcome: Verdict,
+    message: &'a str,
+    reason: Option<&'a str>,
+}
+
+fn note<'a>(by_clause: &mut BTreeMap<&'a str, Tally<'a>>, n: Noted<'a>) {
+    let key = if n.doc.trim().is_empty() {
+        NO_CLAUSE
+    } else {
+        n.doc
     };
-    for case in cases {
+    let t = by_clause.entry(key).or_default();
+    t.checks += 1;
+    if t.last_case != n.at + 1 {
+        t.last_case = n.at + 1;
+        t.cases += 1;
+    }
+    match n.outcome {
+        Verdict::Fail => {
+            t.failed_cases.insert(n.id);
+        }
+        Verdict::Advisory => {
+            t.advised_cases.insert(n.id);
+            if let Some(r) = n.reason.filter(|r| !r.trim().is_empty()) {
+                t.reasons.insert(r);
+            }
+        }
+        Verdict::Skip => {
+            let why = n
+                .message
+                .strip_prefix("skipped: ")
+                .unwrap_or(n.message)
+                .trim();
+            t.because.insert(if why.is_empty() {
+                "no reason given"
+            } else {
+                why
+            });
+        }
+        _ => t.passed += 1,
+    }
+}
+
+fn clauses<'a>(cases: &[&'a super::CaseReport]) -> Vec<Clause> {
+    let mut by_clause: BTreeMap<&'a str, Tally<'a>> = BTreeMap::new();
+    for (at, case) in cases.iter().enumerate() {
         if case.steps.is_empty() {
             // Skipped before any request (or could not start): the case's own clause.
-            note(&case.doc, &case.id, case.outcome, &case.message, None);
+            let noted = Noted {
+                doc: &case.doc,
+                at,
+                id: &case.id,
+                outcome: case.outcome,
+                message: &case.message,
+                reason: None,
+            };
+            note(&mut by_clause, noted);
         }
         for check in case.steps.iter().flat_map(|s| s.checks.iter()) {
-            note(
-                &check.doc,
-                &case.id,
-                check.outcome,
-                &check.message,
-                check.reason.as_deref(),
-            );
+            let noted = Noted {
+                doc: &check.doc,
+                at,
+                id: &case.id,
+                outcome: check.outcome,
+                message: &check.message,
+                reason: check.reason.as_deref(),
+            };
+            note(&mut by_clause, noted);
         }
     }
+    let owned = |set: BTreeSet<&str>| set.into_iter().map(String::from).collect();
     by_clause
         .into_iter()
         .map(|(clause, t)| {
@@ -266,15 +303,15 @@ fn clauses(cases: &[&super::CaseReport]) -> Vec<Clause> {
                 ClauseVerdict::Skipped
             };
             Clause {
-                clause,
+                clause: clause.to_string(),
                 verdict,
                 checks: t.checks,
-                cases: t.cases.len(),
-                failed_cases: t.failed_cases.into_iter().collect(),
-                advised_cases: t.advised_cases.into_iter().collect(),
-                advisory_reasons: t.reasons.into_iter().collect(),
+                cases: t.cases,
+                failed_cases: owned(t.failed_cases),
+                advised_cases: owned(t.advised_cases),
+                advisory_reasons: owned(t.reasons),
                 because: if verdict == ClauseVerdict::Skipped {
-                    t.because.into_iter().collect()
+                    owned(t.because)
                 } else {
                     vec![]
                 },

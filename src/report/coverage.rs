@@ -469,6 +469,7 @@ mod tests {
         StepReport {
             endpoint: "GET /s".into(),
             restore: false,
+            retries: 0,
             request: RequestRecord {
                 method: "GET".into(),
                 url: "http://h/s".into(),

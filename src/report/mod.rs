@@ -252,7 +252,34 @@ pub struct CaseReport {
     #[serde(deserialize_with = "crate::intern::read")]
     pub doc: Arc<str>,
     pub duration_ms: u64,
+    /// Optional steps the case left out for want of a value (its message lists them too).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
+    /// The run's time limit (`--run-timeout`) ended this case, or came before it started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit: Option<TimeLimit>,
     pub steps: Vec<StepReport>,
+}
+
+/// An optional step a case left out: it needed a value the run did not have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftOut {
+    /// The step's label within the case (`step 2`, `restore 1`, ...).
+    pub step: String,
+    /// "METHOD /path" of the step.
+    pub endpoint: String,
+    /// The variable that had no value.
+    pub needs: String,
+}
+
+/// How the run's time limit ended a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeLimit {
+    /// Reached while the case ran: its remaining steps, restore steps included, did not run.
+    CutOff,
+    /// Reached before the case started.
+    NotRun,
 }
 
 fn no_text() -> Arc<str> {
@@ -274,6 +301,8 @@ impl CaseReport {
             message: String::new(),
             doc: "d > s".into(),
             duration_ms: 0,
+            left_out: vec![],
+            time_limit: None,
             steps,
         }
     }
@@ -287,6 +316,10 @@ pub struct StepReport {
     pub endpoint: Arc<str>,
     /// This step puts the target back as it was.
     pub restore: bool,
+    /// Times the request was sent again because the target answered 429 Too Many Requests
+    /// (honouring its `Retry-After`); the answer recorded is the last.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retries: u32,
     pub request: RequestRecord,
     pub response: Option<ResponseRecord>,
     pub checks: Vec<CheckResult>,
@@ -315,9 +348,10 @@ pub struct ResponseRecord {
 }
 
 impl Report {
-    /// A report of these cases (sorted by id) against these targets, its derived parts computed
-    /// ([`Report::derive`]); its digest is left for [`Report::finish`], once what the caller adds
-    /// (seed, known failures, a baseline) is in.
+    /// A report of these cases (sorted by id) against these targets, its derived parts not yet
+    /// computed: the caller adds what it knows (seed, partition, known failures, a baseline),
+    /// then calls [`Report::finish`] (or [`Report::derive`], for no digest). Deriving is a walk
+    /// over every check of every case; done here too, a run would do it twice.
     pub fn new(
         targets: Vec<TargetInfo>,
         cases: Vec<CaseReport>,
@@ -344,7 +378,8 @@ impl Report {
             transcript: None,
             cases,
         };
-        report.derive();
+        report.cases.sort_by(|a, b| a.id.cmp(&b.id));
+        report.targets.sort_by(|a, b| a.contract.cmp(&b.contract));
         report
     }
 
@@ -666,6 +701,10 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]

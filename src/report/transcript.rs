@@ -66,10 +66,15 @@ pub enum TranscriptError {
     },
 }
 
+/// Bytes of transcript gathered before they are written to the file.
+const OUT_BUFFER: usize = 256 * 1024;
+
 /// Writes finished cases to `transcript.jsonl` (a sink of the engine).
 pub struct Writer {
     path: PathBuf,
     out: BufWriter<File>,
+    /// The line being written, kept between cases so that a line costs no allocation.
+    line: Vec<u8>,
     /// Per case: id and the digest of its line.
     digests: Vec<(String, [u8; 32])>,
     /// The first write error; later writes are not tried.
@@ -88,7 +93,10 @@ impl Writer {
         let file = File::create(&path).map_err(write_error)?;
         Ok(Writer {
             path,
-            out: BufWriter::new(file),
+            // A case's line is often longer than BufWriter's 8 KiB, which would write it
+            // with a system call of its own.
+            out: BufWriter::with_capacity(OUT_BUFFER, file),
+            line: Vec::new(),
             digests: vec![],
             error: None,
         })
@@ -103,22 +111,18 @@ impl Writer {
             id: &'a str,
             steps: &'a [StepReport],
         }
-        let line = match serde_json::to_vec(&Line {
+        self.line.clear();
+        let line = Line {
             id: &case.id,
             steps: &case.steps,
-        }) {
-            Ok(line) => line,
-            Err(e) => {
-                self.error = Some(std::io::Error::other(e));
-                return;
-            }
         };
-        let digest: [u8; 32] = Sha256::digest(&line).into();
-        if let Err(e) = self
-            .out
-            .write_all(&line)
-            .and_then(|_| self.out.write_all(b"\n"))
-        {
+        if let Err(e) = serde_json::to_writer(&mut self.line, &line) {
+            self.error = Some(std::io::Error::other(e));
+            return;
+        }
+        let digest: [u8; 32] = Sha256::digest(&self.line).into();
+        self.line.push(b'\n');
+        if let Err(e) = self.out.write_all(&self.line) {
             self.error = Some(e);
             return;
         }

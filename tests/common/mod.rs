@@ -144,6 +144,20 @@ pub fn failures(report: &Report) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// What the checks of `case` that came out `outcome` found: (check id, what was got), as data.
+#[allow(dead_code)]
+pub fn found(
+    case: &conform::report::CaseReport,
+    outcome: conform::checks::Verdict,
+) -> Vec<(String, String)> {
+    case.steps
+        .iter()
+        .flat_map(|s| s.checks.iter())
+        .filter(|c| c.outcome == outcome)
+        .filter_map(|c| Some((c.id.to_string(), c.finding.as_deref()?.got.clone())))
+        .collect()
+}
+
 pub fn path(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
 }
