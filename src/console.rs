@@ -35,11 +35,10 @@ const PROGRESS_AFTER: Duration = Duration::from_secs(1);
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// `--format`: how the run is shown on stdout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// One line per case, as `cargo test` prints (the default).
     #[default]
-    #[value(alias = "pretty")]
     Libtest,
     /// One character per case.
     Terse,
@@ -47,55 +46,31 @@ pub enum Format {
     Json,
 }
 
-/// libtest's options, with conform's `--format`.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct ConsoleArgs {
-    /// Only cases whose `[kind] id` contains this (with --exact: is this, or the id is).
-    #[arg(value_name = "FILTER")]
-    pub filter: Option<String>,
-    /// FILTER and --skip match whole names, not parts.
-    #[arg(long)]
-    pub exact: bool,
-    /// Leave out cases whose `[kind] id` contains this (repeatable).
-    #[arg(long, value_name = "FILTER")]
-    pub skip: Vec<String>,
-    /// List the cases (`[kind] id: test`) instead of running them.
-    #[arg(long)]
-    pub list: bool,
-    /// Cases in flight at once (the same as --concurrency).
-    #[arg(long, value_name = "N")]
-    pub test_threads: Option<usize>,
-    /// Output: libtest (one line per case), terse (one character per case) or json (events).
-    #[arg(long, value_enum, value_name = "libtest|terse|json")]
-    pub format: Option<Format>,
-    /// The same as --format terse.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Accepted for libtest compatibility: conform cases are never ignored ahead of the run.
-    #[arg(long, hide = true)]
-    pub ignored: bool,
-    /// Accepted for libtest compatibility (no effect).
-    #[arg(long, hide = true)]
-    pub include_ignored: bool,
-    /// Accepted for libtest compatibility (no effect: cases print nothing of their own).
-    #[arg(long, hide = true)]
-    pub nocapture: bool,
-    /// Accepted for libtest compatibility (no effect).
-    #[arg(long, hide = true)]
-    pub show_output: bool,
-}
-
-impl ConsoleArgs {
-    /// The format asked for: `-q` is terse.
-    pub fn format(&self) -> Format {
-        match self.format {
-            Some(f) => f,
-            None if self.quiet => Format::Terse,
-            None => Format::Libtest,
+impl Format {
+    /// The format of a `--format` name (`pretty` is libtest's own name for `libtest`).
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name {
+            "libtest" | "pretty" => Some(Format::Libtest),
+            "terse" => Some(Format::Terse),
+            "json" => Some(Format::Json),
+            _ => None,
         }
     }
+}
 
-    /// Keeps the cases the filter and `--skip` select; returns how many were left out.
+/// Which cases run, as libtest's FILTER, `--exact` and `--skip` choose tests.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only cases whose `[kind] id` contains this (with `exact`: is this, or the id is).
+    pub filter: Option<String>,
+    /// `filter` and `skip` match whole names, not parts.
+    pub exact: bool,
+    /// Leave out cases whose `[kind] id` contains one of these.
+    pub skip: Vec<String>,
+}
+
+impl Selection {
+    /// Keeps the cases the filter and `skip` select; returns how many were left out.
     pub fn select(&self, plans: &mut Vec<CasePlan>) -> usize {
         let before = plans.len();
         plans.retain(|p| self.selects(&p.id, p.kind.as_str()));
@@ -401,12 +376,11 @@ impl Progress {
 mod tests {
     use super::*;
 
-    fn args(filter: Option<&str>, exact: bool, skip: &[&str]) -> ConsoleArgs {
-        ConsoleArgs {
+    fn args(filter: Option<&str>, exact: bool, skip: &[&str]) -> Selection {
+        Selection {
             filter: filter.map(String::from),
             exact,
             skip: skip.iter().map(|s| s.to_string()).collect(),
-            ..Default::default()
         }
     }
 

@@ -377,11 +377,11 @@ fn serial_cases_run_in_plan_order() {
     for round in 0..10 {
         let (_server, ctx) = context();
         let mut plans = planned(&ctx, &just_the_two);
-        let console_args = conform::console::ConsoleArgs {
+        let selection = conform::console::Selection {
             filter: Some("tss::".into()),
             ..Default::default()
         };
-        console_args.select(&mut plans);
+        selection.select(&mut plans);
         let mut console = conform::console::Console::new(
             std::io::sink(),
             conform::console::Format::Libtest,

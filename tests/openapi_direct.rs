@@ -14,7 +14,7 @@ use std::sync::Arc;
 use conform::checks::Verdict;
 use conform::config::TargetConfig;
 use conform::contract;
-use conform::openapi::{self, DirectArgs};
+use conform::openapi::{self, DirectOptions};
 use conform::report::Report;
 use conform::server;
 use serde_json::Value;
@@ -56,7 +56,7 @@ fn plain_document(name: &str, dir: &Path) -> PathBuf {
 
 /// What the operator of the reference server would type: its base URL, its credential as a
 /// header, the fixtures the document's state-bound fields and path parameters need.
-fn command_line(name: &str, file: &Path, fixtures: &TargetConfig) -> DirectArgs {
+fn command_line(name: &str, file: &Path, fixtures: &TargetConfig) -> DirectOptions {
     let t = &fixtures.targets[name];
     let s = |k: &str| t.vars[k].as_str().unwrap().to_string();
     let credential = match name {
@@ -77,7 +77,7 @@ fn command_line(name: &str, file: &Path, fixtures: &TargetConfig) -> DirectArgs 
         "tenpay" => vec![format!("id={}", t.vars["user_ids"][2])],
         _ => vec![],
     };
-    DirectArgs {
+    DirectOptions {
         openapi: Some(file.to_path_buf()),
         base_url: Some(t.base_url.clone()),
         headers: vec![credential],
@@ -93,7 +93,7 @@ fn run(name: &str, file: &Path, faults: &[&str], lenient: bool) -> Report {
 
 /// What `conform run --openapi` with these arguments reports (the library path the binary
 /// takes).
-fn run_direct(args: &DirectArgs) -> Report {
+fn run_direct(args: &DirectOptions) -> Report {
     let direct = openapi::prepare_direct(args, None, None).unwrap_or_else(|e| panic!("{e:#}"));
     common::run_with(Arc::new(vec![direct.contract]), direct.config, "")
 }
@@ -226,10 +226,10 @@ fn exported_documents_run_with_openapi_hold_on_both_servers() {
         for lenient in [false, true] {
             let (_server, fixtures) = common::server_with(&[], lenient);
             let t = &fixtures.targets[name];
-            let mut args = DirectArgs {
+            let mut args = DirectOptions {
                 openapi: Some(file.clone()),
                 name: Some(name.to_string()),
-                ..DirectArgs::default()
+                ..DirectOptions::default()
             };
             // The variables the imported contract reads (its flows, and theirs, are not there).
             let known = openapi::prepare_direct(&args, None, Some("http://127.0.0.1"))
@@ -414,10 +414,10 @@ paths:
 "#,
     )
     .unwrap();
-    let args = DirectArgs {
+    let args = DirectOptions {
         openapi: Some(doc),
         base_url: Some(format!("http://127.0.0.1:{port}")),
-        ..DirectArgs::default()
+        ..DirectOptions::default()
     };
     let direct = openapi::prepare_direct(&args, None, None).unwrap();
     let e = &direct.contract.suite.endpoints[0];
@@ -536,10 +536,10 @@ paths:
 "#,
     )
     .unwrap();
-    let args = DirectArgs {
+    let args = DirectOptions {
         openapi: Some(doc),
         base_url: Some(format!("http://127.0.0.1:{}", server.port)),
-        ..DirectArgs::default()
+        ..DirectOptions::default()
     };
     let report = run_direct(&args);
     server.stop();
@@ -612,10 +612,10 @@ paths:
             ),
         )
         .unwrap();
-        let mut args = DirectArgs {
+        let mut args = DirectOptions {
             openapi: Some(doc),
             base_url: Some(format!("http://127.0.0.1:{}", server.port)),
-            ..DirectArgs::default()
+            ..DirectOptions::default()
         };
         match extra[0] {
             "-H" => args.headers.push(extra[1].to_string()),

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::config::TargetConfig;
-use crate::console::{self, Console, ConsoleArgs, Format as ConsoleFormat};
+use crate::console::{self, Console, Format as ConsoleFormat};
 use crate::contract::{self, Contract};
 use crate::engine::{self, RunContext, RunOptions, RunSettings, DEFAULT_RUN_TIMEOUT};
 use crate::exit::Exit;
@@ -20,8 +20,11 @@ use crate::plan;
 use crate::report::transcript;
 use crate::server::{self, RunningServer, ServerOptions};
 
+pub mod console_args;
 pub mod openapi;
 pub mod report_args;
+
+use console_args::ConsoleArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -125,7 +128,7 @@ pub struct RunArgs {
     pub strict: bool,
     /// A team's own OpenAPI document instead of the contracts folder.
     #[command(flatten)]
-    pub direct: crate::openapi::DirectArgs,
+    pub direct: openapi::DirectArgs,
     /// Report formats, baseline, known failures, partition.
     #[command(flatten)]
     pub reporting: report_args::ReportArgs,
@@ -285,7 +288,8 @@ fn run(args: RunArgs) -> Result<Exit> {
             );
         }
         let file_config = args.config.as_deref().map(TargetConfig::load).transpose()?;
-        let direct = crate::openapi::prepare_direct(&args.direct, file_config.as_ref(), None)?;
+        let direct =
+            crate::openapi::prepare_direct(&args.direct.options(), file_config.as_ref(), None)?;
         for note in &direct.notes {
             eprintln!("note: {note}");
         }
@@ -329,7 +333,7 @@ fn run(args: RunArgs) -> Result<Exit> {
     };
     let mut plans = engine::plan_for(&ctx, opts)?.cases;
     prepared.select(&mut plans);
-    let filtered_out = args.test.select(&mut plans);
+    let filtered_out = args.test.selection().select(&mut plans);
     if args.test.list {
         print!("{}", console::list(&plans));
         return Ok(Exit::Held);
@@ -420,7 +424,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 fn list(args: ListArgs) -> Result<()> {
     if let Some(file) = &args.openapi {
-        let direct_args = crate::openapi::DirectArgs {
+        let direct_args = crate::openapi::DirectOptions {
             openapi: Some(file.clone()),
             name: args.name.clone(),
             ..Default::default()

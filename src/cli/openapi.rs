@@ -6,7 +6,49 @@
 use std::path::PathBuf;
 
 use crate::exit::Exit;
-use crate::openapi::{export, import, read_document};
+use crate::openapi::{export, import, read_document, DirectOptions};
+
+/// `conform run --openapi FILE ...`: a team's own document run directly.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DirectArgs {
+    /// Run an OpenAPI document (3.0, 3.1 or Swagger 2.0; YAML or JSON) instead of the
+    /// contracts folder: imported in memory, nothing written.
+    #[arg(long, value_name = "FILE")]
+    pub openapi: Option<PathBuf>,
+    /// The target's base URL for --openapi (a path of the document's first `servers` entry is
+    /// appended when the URL has none).
+    #[arg(long, value_name = "URL", requires = "openapi")]
+    pub base_url: Option<String>,
+    /// A header sent on every request, `Name: value` (repeatable); a credential the
+    /// document's security scheme describes is used as that scheme's credential.
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "'NAME: VALUE'",
+        requires = "openapi"
+    )]
+    pub headers: Vec<String>,
+    /// A variable of the imported contract, `name=value` (a string) or `name:=JSON`
+    /// (repeatable); `conform list --openapi FILE` shows which the cases read.
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "openapi")]
+    pub vars: Vec<String>,
+    /// Name of the imported contract (default: from the file name).
+    #[arg(long = "name", value_name = "NAME", requires = "openapi")]
+    pub name: Option<String>,
+}
+
+impl DirectArgs {
+    /// What the command line said, for [`crate::openapi::prepare_direct`].
+    pub fn options(&self) -> DirectOptions {
+        DirectOptions {
+            openapi: self.openapi.clone(),
+            base_url: self.base_url.clone(),
+            headers: self.headers.clone(),
+            vars: self.vars.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
 
 /// `conform export FORMAT ...`.
 #[derive(Debug, clap::Subcommand)]

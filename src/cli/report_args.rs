@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use crate::exit::Exit;
 use crate::partition::Partition;
@@ -25,11 +26,17 @@ const SHOWN_GROUPS: usize = 10;
 /// Characters of a message shown on the console per group.
 const SHOWN_MESSAGE: usize = 160;
 
+/// `--report`'s names, each with the file it writes.
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(Format::ALL.map(|f| PossibleValue::new(f.name()).help(f.file_name())))
+        .try_map(|name| Format::from_name(&name).ok_or(format!("no report format {name:?}")))
+}
+
 /// `conform run` options about reports and the exit code.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
     /// Formats written to the report folder, comma-separated.
-    #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',', default_values = ["json", "junit", "md", "html"])]
+    #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',', default_values = ["json", "junit", "md", "html"], value_parser = format_parser())]
     pub formats: Vec<Format>,
     /// Compare with this earlier report.json: exit 1 only on regressions (cases failing now that
     /// did not fail there, or new cases that fail).
@@ -315,7 +322,7 @@ pub struct MergeArgs {
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub report_dir: PathBuf,
     /// Formats written, comma-separated.
-    #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',', default_values = ["json", "junit", "md", "html"])]
+    #[arg(long = "report", value_name = "FORMATS", value_delimiter = ',', default_values = ["json", "junit", "md", "html"], value_parser = format_parser())]
     pub formats: Vec<Format>,
 }
 

@@ -21,32 +21,21 @@ use super::{build, load_built, read_document};
 use crate::config::{Target, TargetConfig};
 use crate::contract::{AuthScheme, Contract};
 
-/// What the command line says about a document run directly.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct DirectArgs {
-    /// Run an OpenAPI document (3.0, 3.1 or Swagger 2.0; YAML or JSON) instead of the
-    /// contracts folder: imported in memory, nothing written.
-    #[arg(long, value_name = "FILE")]
+/// What the caller says about a document run directly (`conform run --openapi FILE ...`;
+/// the command line's own spelling of these is `cli::openapi::DirectArgs`).
+#[derive(Debug, Clone, Default)]
+pub struct DirectOptions {
+    /// The OpenAPI document (3.0, 3.1 or Swagger 2.0; YAML or JSON), imported in memory.
     pub openapi: Option<PathBuf>,
-    /// The target's base URL for --openapi (a path of the document's first `servers` entry is
-    /// appended when the URL has none).
-    #[arg(long, value_name = "URL", requires = "openapi")]
+    /// The target's base URL (a path of the document's first `servers` entry is appended when
+    /// the URL has none).
     pub base_url: Option<String>,
-    /// A header sent on every request, `Name: value` (repeatable); a credential the
-    /// document's security scheme describes is used as that scheme's credential.
-    #[arg(
-        short = 'H',
-        long = "header",
-        value_name = "'NAME: VALUE'",
-        requires = "openapi"
-    )]
+    /// Headers sent on every request, `Name: value`; one naming the carrier of the document's
+    /// security scheme is that scheme's credential.
     pub headers: Vec<String>,
-    /// A variable of the imported contract, `name=value` (a string) or `name:=JSON`
-    /// (repeatable); `conform list --openapi FILE` shows which the cases read.
-    #[arg(long = "var", value_name = "NAME=VALUE", requires = "openapi")]
+    /// Variables of the imported contract, `name=value` (a string) or `name:=JSON`.
     pub vars: Vec<String>,
     /// Name of the imported contract (default: from the file name).
-    #[arg(long = "name", value_name = "NAME", requires = "openapi")]
     pub name: Option<String>,
 }
 
@@ -82,7 +71,7 @@ fn name_from(path: &std::path::Path) -> String {
 /// Imports the document and builds its target. `placeholder_url` is used when no base URL is
 /// given (for `list`, which sends nothing); `run` gives none and requires one.
 pub fn prepare(
-    args: &DirectArgs,
+    args: &DirectOptions,
     config: Option<&TargetConfig>,
     placeholder_url: Option<&str>,
 ) -> Result<Direct> {

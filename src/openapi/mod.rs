@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{json, Value};
 
-pub use direct::{prepare as prepare_direct, Direct, DirectArgs};
+pub use direct::{prepare as prepare_direct, Direct, DirectOptions};
 pub use export::export;
 pub use import::{build, import, load_built, Built, Imported};
 pub use read::{read_document, Document};

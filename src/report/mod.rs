@@ -573,7 +573,7 @@ impl Report {
 }
 
 /// An output format of `--report`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
     /// `report.json`, the model itself.
     Json,
@@ -587,6 +587,21 @@ pub enum Format {
 
 impl Format {
     pub const ALL: [Format; 4] = [Format::Json, Format::Junit, Format::Md, Format::Html];
+
+    /// The name `--report` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Md => "md",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format of that name.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
 
     /// The file this format is written to.
     pub fn file_name(self) -> &'static str {
