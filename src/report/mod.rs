@@ -264,7 +264,7 @@ pub struct CaseReport {
 /// An optional step a case left out: it needed a value the run did not have.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeftOut {
-    /// The step's label within the case (`step 2`, `restore 1`, ...).
+    /// The step's place in the case (`step 2/3`).
     pub step: String,
     /// "METHOD /path" of the step.
     pub endpoint: String,
