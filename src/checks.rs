@@ -662,7 +662,7 @@ fn schema(
             format!("the document gives no body for status {}", got.status),
             ctx.doc(&ctx.endpoint.doc),
         );
-        return (vec![r], json_of(got));
+        return (vec![r], body_json(got).ok());
     };
     let file = rules.schema;
     let doc = rules.clause.clone();
@@ -675,11 +675,7 @@ fn schema(
         );
         return (vec![r], None);
     }
-    let parsed = match &got.json {
-        Some(json) => Ok(json.clone()),
-        None => parse(&got.body).map(Arc::new),
-    };
-    let body = match parsed {
+    let body = match body_json(got) {
         Ok(v) => v,
         Err(why) => {
             let finding = Finding::new(format!("a JSON body valid against {file}"), why);
@@ -782,11 +778,12 @@ fn status_tables(ctx: &StepContext<'_>, got: &Incoming, body: Option<&Value>) ->
     out
 }
 
-/// The body as JSON: as the client parsed it, else parsed here.
-fn json_of(got: &Incoming) -> Option<Arc<Value>> {
-    got.json
-        .clone()
-        .or_else(|| parse(&got.body).ok().map(Arc::new))
+/// The body as JSON: as the client parsed it, else parsed here (saying why it is not JSON).
+fn body_json(got: &Incoming) -> Result<Arc<Value>, String> {
+    match &got.json {
+        Some(json) => Ok(json.clone()),
+        None => parse(&got.body).map(Arc::new),
+    }
 }
 
 /// Parses a body as JSON, with a reason a person can act on when it is not.
