@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::Report;
+use super::{canonical, Report};
 use crate::checks::Verdict;
 use crate::partition::Partition;
 
@@ -328,41 +328,59 @@ pub fn digest_of(report: &mut Report) -> String {
     let cases = std::mem::take(&mut report.cases);
     let top = serde_json::to_value(&*report);
     report.cases = cases;
-    let Ok(mut top) = top else {
+    let Ok(Value::Object(mut top)) = top else {
         return String::new();
     };
     if let Some(c) = top.get_mut("certificate").and_then(Value::as_object_mut) {
         c.remove("digest");
     }
+    // The top's members in key order (a `Value` map is sorted), with the cases written in
+    // place of its empty `cases`.
     let mut hasher = Sha256::new();
-    let mut failed = false;
     let mut out = Vec::with_capacity(FLUSH_AT * 2);
-    write_canonical_with(&top, &mut out, &mut |key, out| {
-        if key != Some("cases") {
-            return false;
+    out.push(b'{');
+    for (i, (key, value)) in top.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-        out.push(b'[');
-        for (i, case) in report.cases.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            match serde_json::to_value(case) {
-                Ok(v) => write_canonical(&v, out),
-                Err(_) => failed = true,
-            }
-            if out.len() >= FLUSH_AT {
-                hasher.update(&out[..]);
-                out.clear();
-            }
+        if canonical::write(key, &mut out).is_err() {
+            return String::new();
         }
-        out.push(b']');
-        true
-    });
-    if failed {
-        return String::new();
+        out.push(b':');
+        let written = if key == "cases" {
+            write_cases(&report.cases, &mut out, &mut hasher)
+        } else {
+            canonical::write(value, &mut out)
+        };
+        if written.is_err() {
+            return String::new();
+        }
     }
+    out.push(b'}');
     hasher.update(&out[..]);
     format!("sha256:{}", hex::encode(hasher.finalize()))
+}
+
+/// `[case,case,...]` in canonical JSON, handed to `hasher` whenever `out` has grown past
+/// [`FLUSH_AT`].
+fn write_cases(
+    cases: &[super::CaseReport],
+    out: &mut Vec<u8>,
+    hasher: &mut Sha256,
+) -> Result<(), canonical::Error> {
+    out.push(b'[');
+    for (i, case) in cases.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        canonical::write(case, out)?;
+        if out.len() >= FLUSH_AT {
+            hasher.update(&out[..]);
+            out.clear();
+        }
+    }
+    out.push(b']');
+    Ok(())
 }
 
 /// Bytes of canonical JSON gathered before they are hashed: the digest of a long report is
@@ -377,7 +395,7 @@ pub fn digest_of_value(report: &Value) -> String {
     }
     format!(
         "sha256:{}",
-        hex::encode(Sha256::digest(canonical_bytes(&v)))
+        hex::encode(Sha256::digest(canonical_json(&v).as_bytes()))
     )
 }
 
@@ -406,65 +424,8 @@ pub fn verify(report: &Value) -> Result<(), DigestMismatch> {
 
 /// Canonical JSON: keys sorted by their UTF-8 bytes, no whitespace, serde_json's escaping.
 pub fn canonical_json(v: &Value) -> String {
-    // serde_json writes UTF-8 only.
-    String::from_utf8(canonical_bytes(v)).unwrap_or_default()
-}
-
-fn canonical_bytes(v: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_canonical(v, &mut out);
-    out
-}
-
-fn write_canonical(v: &Value, out: &mut Vec<u8>) {
-    write_canonical_with(v, out, &mut |_, _| false);
-}
-
-/// Writes `v` canonically; `instead(key, out)` may write the value of a top-level member
-/// itself (returning true), in place of the one in `v`.
-fn write_canonical_with(
-    v: &Value,
-    out: &mut Vec<u8>,
-    instead: &mut dyn FnMut(Option<&str>, &mut Vec<u8>) -> bool,
-) {
-    match v {
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            // serde_json's map is sorted already (no `preserve_order`); sorting keeps the
-            // canonical form whatever the map's order.
-            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push(b'{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_scalar(k, out);
-                out.push(b':');
-                if !instead(Some(k), out) {
-                    write_canonical(v, out);
-                }
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(b']');
-        }
-        // Scalars: serde_json's compact form.
-        scalar => write_scalar(scalar, out),
-    }
-}
-
-/// A string or scalar in serde_json's compact form, written where `out` ends.
-fn write_scalar(v: &(impl Serialize + ?Sized), out: &mut Vec<u8>) {
-    // Writing a string, number, bool or null into memory does not fail.
-    let _ = serde_json::to_writer(&mut *out, v);
+    // A `Value` always has a JSON form.
+    canonical::to_string(v).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 //! case carry no curl line (a case that does not pass has one for each of its steps).
 
 pub mod baseline;
+pub mod canonical;
 pub mod certificate;
 pub mod coverage;
 pub mod groups;

@@ -41,6 +41,9 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub use faults::{fault_catalog, FaultInfo};
+/// A QR code as the TropiPay API draws it (for the decoder's tests).
+#[cfg(test)]
+pub(crate) use tropipay::qr_data_url as qr_data_url_for_tests;
 
 /// How long [`RunningServer::shutdown`] waits for open connections before it gives up on
 /// them (a hostile fault may hold a connection open forever).

@@ -27,6 +27,8 @@ use serde_json::{json, Map, Value};
 
 pub(crate) use accounts::Accounts;
 use accounts::{TwoFa, UserObject};
+#[cfg(test)]
+pub(crate) use totp::qr_data_url;
 
 use super::app::{self, lock, App};
 use super::clock;
