@@ -11,9 +11,10 @@
 //!    10,000 (400 to 50,000 cases), the reference server in another process, with wall time,
 //!    peak RSS, and the harness's CPU time per case (the `conform run` process's user + system
 //!    time, planning and reports included, over its cases);
-//! 6. the floor under item 5's CPU per case: the same requests (read back from a run's
-//!    transcript) sent with conform's HTTP client on the binary's one-thread runtime, nothing
-//!    checked, planned or reported: what an exchange costs this machine's client side, per case.
+//! 6. the floor under items 2 and 5's CPU per case: the same requests (read back from a run's
+//!    transcript, `--max-cases 4` as item 2 and `1000`) sent with conform's HTTP client on the
+//!    binary's one-thread runtime, 16 at a time as item 2, nothing checked, planned or reported:
+//!    what an exchange costs this machine's client side (the kernel's included), per case.
 //!
 //! Each figure is the median of several runs. `CONFORM_BENCH_QUICK=1` runs fewer repetitions;
 //! `CONFORM_BENCH_SIZES=4,1000` picks the sizes of item 5 (default 4,100,1000,10000);
@@ -245,7 +246,20 @@ fn sizes(bin: &Path, root: &Path, tmp: &Path, reps: usize) {
 
 /// 6. The HTTP floor: a run's requests again, nothing else.
 fn http_floor(bin: &Path, root: &Path, tmp: &Path, rt: &tokio::runtime::Runtime, reps: usize) {
-    let floor_n = 1000;
+    // The default run's cases (the ones item 2 measures) and item 5's 5,393.
+    for floor_n in [4, 1000] {
+        http_floor_of(bin, root, tmp, rt, reps, floor_n);
+    }
+}
+
+fn http_floor_of(
+    bin: &Path,
+    root: &Path,
+    tmp: &Path,
+    rt: &tokio::runtime::Runtime,
+    reps: usize,
+    floor_n: usize,
+) {
     let (mut server, _) = serve(bin, &tmp.join("floor-run.toml"), 0);
     let out = tmp.join("floor-run");
     let status = sized_run(bin, root, &tmp.join("floor-run.toml"), floor_n, &out)
