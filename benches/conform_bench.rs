@@ -213,9 +213,9 @@ fn sizes(bin: &Path, root: &Path, tmp: &Path, reps: usize) {
         reps.min(3)
     );
     println!(
-        "   | --max-cases | cases | wall | peak RSS | harness CPU | CPU per case | wall per case |"
+        "   | --max-cases | cases | requests | wall | peak RSS | harness CPU | CPU per case | of which user | wall per case |"
     );
-    println!("   |---|---|---|---|---|---|---|");
+    println!("   |---|---|---|---|---|---|---|---|---|");
     for n in sizes {
         let mut rows = Vec::new();
         for i in 0..reps.min(3) {
@@ -225,24 +225,28 @@ fn sizes(bin: &Path, root: &Path, tmp: &Path, reps: usize) {
             let child = sized_run(bin, root, &tmp.join(format!("size-{n}-{i}.toml")), n, &out)
                 .spawn()
                 .expect("conform runs");
-            let (status, peak_kb, cpu) = wait_with_usage(child);
+            let (status, peak_kb, user, system) = wait_with_usage(child);
             let wall = started.elapsed();
             let _ = server.kill();
             let _ = server.wait();
             assert!(status.success(), "conform run --max-cases {n} failed");
             let cases = report_cases(&out.join("report.json"));
-            rows.push((wall, peak_kb, cpu, cases));
+            let requests = transcript_requests(&out.join("transcript.jsonl"));
+            rows.push((wall, peak_kb, user, system, cases, requests));
             let _ = std::fs::remove_dir_all(&out);
         }
         rows.sort_by_key(|r| r.0);
-        let (wall, peak_kb, cpu, cases) = rows[rows.len() / 2];
+        let (wall, peak_kb, user, system, cases, requests) = rows[rows.len() / 2];
+        let cpu = user + system;
+        let per_case = |d: Duration| d.as_secs_f64() * 1e6 / cases.max(1) as f64;
         println!(
-            "   | {n} | {cases} | {:.2} s | {:.0} MB | {:.2} s | {:.0} µs | {:.0} µs |",
+            "   | {n} | {cases} | {requests} | {:.2} s | {:.0} MB | {:.2} s | {:.0} µs | {:.0} µs | {:.0} µs |",
             wall.as_secs_f64(),
             peak_kb as f64 / 1024.0,
             cpu.as_secs_f64(),
-            cpu.as_secs_f64() * 1e6 / cases.max(1) as f64,
-            wall.as_secs_f64() * 1e6 / cases.max(1) as f64,
+            per_case(cpu),
+            per_case(user),
+            per_case(wall),
         );
     }
 }
@@ -359,13 +363,14 @@ fn http_floor_at(
     );
 }
 
-/// Waits for a child, polling its peak RSS (kB) and its CPU time from /proc until it exits (the
-/// last reading before it exits: at most one poll, a millisecond, short).
-fn wait_with_usage(mut child: Child) -> (std::process::ExitStatus, u64, Duration) {
-    let stat_path = format!("/proc/{}/stat", child.id());
-    let status_path = format!("/proc/{}/status", child.id());
+/// Waits for a child, polling its peak RSS (kB) from /proc until it exits, and returns its
+/// user and system CPU time as the kernel counted them when it was reaped (`wait4`: to the
+/// microsecond, where /proc's ticks are 10 ms, a tenth of the smallest run).
+fn wait_with_usage(child: Child) -> (std::process::ExitStatus, u64, Duration, Duration) {
+    use std::os::unix::process::ExitStatusExt as _;
+    let pid = child.id() as libc::pid_t;
+    let status_path = format!("/proc/{pid}/status");
     let mut peak = 0;
-    let mut cpu = Duration::ZERO;
     loop {
         if let Some(kb) = std::fs::read_to_string(&status_path)
             .ok()
@@ -373,11 +378,20 @@ fn wait_with_usage(mut child: Child) -> (std::process::ExitStatus, u64, Duration
         {
             peak = peak.max(kb);
         }
-        if let Ok(stat) = std::fs::read_to_string(&stat_path) {
-            cpu = cpu.max(stat_cpu(&stat));
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            return (status, peak, cpu);
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `status` and `usage` are valid to write; `pid` is this child's.
+        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        assert!(reaped >= 0, "wait4 failed for the conform run");
+        if reaped == pid {
+            let d = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+            return (
+                std::process::ExitStatus::from_raw(status),
+                peak,
+                d(usage.ru_utime),
+                d(usage.ru_stime),
+            );
         }
         std::thread::sleep(Duration::from_millis(1));
     }
@@ -389,20 +403,6 @@ fn vm_hwm(status: &str) -> Option<u64> {
         .find(|l| l.starts_with("VmHWM:"))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse::<u64>().ok())
-}
-
-/// User + system time in a /proc/PID/stat line (clock ticks of 10 ms).
-fn stat_cpu(stat: &str) -> Duration {
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // Fields after the command name: state is 0, utime is 11, stime is 12.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 /// `conform run --config CONFIG --max-cases N -q` of the shipped contracts, reports in `out`,
@@ -481,6 +481,13 @@ fn cpu_split() -> (Duration, Duration) {
     assert_eq!(rc, 0, "getrusage(RUSAGE_SELF) failed");
     let d = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     (d(u.ru_utime), d(u.ru_stime))
+}
+
+/// Requests sent in a run: the steps of its transcript.
+fn transcript_requests(path: &Path) -> usize {
+    conform::report::transcript::read(path)
+        .map(|cases| cases.filter_map(Result::ok).map(|c| c.steps.len()).sum())
+        .unwrap_or(0)
 }
 
 fn report_cases(path: &Path) -> usize {
