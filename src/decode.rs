@@ -5,7 +5,7 @@
 //! size-checked, decoded with the `image` and `rqrr` crates, and any panic inside them is caught.
 //!
 //! Why a fast path: a QR code an API renders is a grid of square modules of a whole number of
-//! pixels, upright, on a light margin. Read module by module (see [`upright_grid`]) it decodes in
+//! pixels, upright, on a light margin. Read module by module (`upright_grid`) it decodes in
 //! microseconds; rqrr's search for a code in a photo (finder patterns, then a perspective fitted
 //! by trial) took about 20 ms, a tenth of a whole default run. A grid read that way that does not
 //! decode (a scaled, rotated or photographed code) goes to rqrr's search, so the fast path never

@@ -58,6 +58,14 @@ impl<'x> Writer<'x> {
         serde_json::to_writer(&mut *self.out, v)
     }
 
+    /// `{"variant":`, the one member around a tuple or struct variant (nothing to sort).
+    fn variant_key(&mut self, variant: &str) -> Result<(), Error> {
+        self.out.push(b'{');
+        self.scalar(variant)?;
+        self.out.push(b':');
+        Ok(())
+    }
+
     fn open_object<'w>(&'w mut self) -> Object<'w, 'x> {
         self.out.push(b'{');
         let start = self.out.len();
@@ -69,6 +77,21 @@ impl<'x> Writer<'x> {
             ordered: true,
         }
     }
+}
+
+/// The scalar methods of a `Serializer`, each `$write(self, v)`.
+macro_rules! each_scalar {
+    ($write:ident) => {
+        each_scalar!($write; serialize_bool: bool, serialize_i8: i8, serialize_i16: i16,
+            serialize_i32: i32, serialize_i64: i64, serialize_i128: i128, serialize_u8: u8,
+            serialize_u16: u16, serialize_u32: u32, serialize_u64: u64, serialize_u128: u128,
+            serialize_char: char);
+    };
+    ($write:ident; $($method:ident: $t:ty),*) => {
+        $(fn $method(self, v: $t) -> Result<Self::Ok, Error> {
+            $write(self, v)
+        })*
+    };
 }
 
 fn key_error() -> Error {
@@ -193,49 +216,12 @@ impl<'w, 'x> ser::Serializer for &'w mut Writer<'x> {
     type SerializeStruct = Object<'w, 'x>;
     type SerializeStructVariant = Variant<Object<'w, 'x>>;
 
-    fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        self.out
-            .extend_from_slice(if v { b"true" } else { b"false" });
-        Ok(())
-    }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.scalar(&v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.scalar(&v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.scalar(&v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.scalar(&v)
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), Error> {
-        self.scalar(&v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.scalar(&v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.scalar(&v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.scalar(&v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.scalar(&v)
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.scalar(&v)
-    }
+    each_scalar!(written_as_json);
     // `to_value` keeps an f32 as the f64 it widens to; written the same way here.
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.scalar(&f64::from(v))
     }
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        self.scalar(&v)
-    }
-    fn serialize_char(self, v: char) -> Result<(), Error> {
         self.scalar(&v)
     }
     fn serialize_str(self, v: &str) -> Result<(), Error> {
@@ -304,10 +290,8 @@ impl<'w, 'x> ser::Serializer for &'w mut Writer<'x> {
         variant: &'static str,
         _: usize,
     ) -> Result<Variant<Seq<'w, 'x>>, Error> {
-        // One member, so nothing to sort: `{"variant":[`.
-        self.out.push(b'{');
-        self.scalar(variant)?;
-        self.out.extend_from_slice(b":[");
+        self.variant_key(variant)?;
+        self.out.push(b'[');
         Ok(Variant {
             inner: Seq {
                 w: self,
@@ -328,47 +312,34 @@ impl<'w, 'x> ser::Serializer for &'w mut Writer<'x> {
         variant: &'static str,
         _: usize,
     ) -> Result<Variant<Object<'w, 'x>>, Error> {
-        self.out.push(b'{');
-        self.scalar(variant)?;
-        self.out.push(b':');
+        self.variant_key(variant)?;
         Ok(Variant {
             inner: self.open_object(),
         })
     }
 }
 
-impl ser::SerializeSeq for Seq<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Seq::end(self)
-    }
+/// A sequence's serde traits: every element by [`Seq::element`].
+macro_rules! seq_trait {
+    ($($trait:ident :: $method:ident),*) => {
+        $(impl ser::$trait for Seq<'_, '_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                Seq::end(self)
+            }
+        })*
+    };
 }
 
-impl ser::SerializeTuple for Seq<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Seq::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Seq<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Seq::end(self)
-    }
-}
+seq_trait!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 impl ser::SerializeTupleVariant for Variant<Seq<'_, '_>> {
     type Ok = ();
@@ -434,8 +405,14 @@ impl ser::SerializeStructVariant for Variant<Object<'_, '_>> {
 /// as their text, like `serde_json`'s own map keys.
 struct KeyText;
 
-fn text(v: impl Display) -> Result<String, Error> {
+/// A scalar map key's text.
+fn key_text(_: KeyText, v: impl Display) -> Result<String, Error> {
     Ok(v.to_string())
+}
+
+/// A scalar written by `serde_json` itself.
+fn written_as_json(w: &mut Writer<'_>, v: impl Serialize) -> Result<(), Error> {
+    w.scalar(&v)
 }
 
 impl ser::Serializer for KeyText {
@@ -449,50 +426,15 @@ impl ser::Serializer for KeyText {
     type SerializeStruct = Impossible<String, Error>;
     type SerializeStructVariant = Impossible<String, Error>;
 
-    fn serialize_bool(self, v: bool) -> Result<String, Error> {
-        text(v)
-    }
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
-        text(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
-        text(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
-        text(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        text(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result<String, Error> {
-        text(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
-        text(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
-        text(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
-        text(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        text(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result<String, Error> {
-        text(v)
-    }
+    each_scalar!(key_text);
     fn serialize_f32(self, _: f32) -> Result<String, Error> {
         Err(key_error())
     }
     fn serialize_f64(self, _: f64) -> Result<String, Error> {
         Err(key_error())
     }
-    fn serialize_char(self, v: char) -> Result<String, Error> {
-        text(v)
-    }
     fn serialize_str(self, v: &str) -> Result<String, Error> {
-        text(v)
+        Ok(v.to_string())
     }
     fn serialize_bytes(self, _: &[u8]) -> Result<String, Error> {
         Err(key_error())
@@ -515,7 +457,7 @@ impl ser::Serializer for KeyText {
         _: u32,
         variant: &'static str,
     ) -> Result<String, Error> {
-        text(variant)
+        Ok(variant.to_string())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
