@@ -334,12 +334,15 @@ pub fn digest_of(report: &mut Report) -> String {
     if let Some(c) = top.get_mut("certificate").and_then(Value::as_object_mut) {
         c.remove("digest");
     }
-    // The top's members in key order (a `Value` map is sorted), with the cases written in
-    // place of its empty `cases`.
+    // The top's members in key order (sorted here too: with serde_json's `preserve_order`, which
+    // any dependency may turn on, a map keeps insertion order), with the cases written in place
+    // of its empty `cases`.
+    let mut members: Vec<(&String, &Value)> = top.iter().collect();
+    members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut hasher = Sha256::new();
     let mut out = Vec::with_capacity(FLUSH_AT * 2);
     out.push(b'{');
-    for (i, (key, value)) in top.iter().enumerate() {
+    for (i, (key, value)) in members.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
