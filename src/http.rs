@@ -170,6 +170,11 @@ impl HttpClient {
         install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .redirect(redirect_policy(options.follow_redirects))
+            // No retries of reqwest's own: what was sent is what the report says was sent (a
+            // 429 is retried by the engine, and said so). Its default retries only HTTP/2
+            // refusals, which this HTTP/1 client never gets, yet copies every request's headers
+            // in case it should.
+            .retry(reqwest::retry::never().max_retries_per_request(0))
             .timeout(options.timeout)
             .connect_timeout(options.timeout)
             .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION")));
