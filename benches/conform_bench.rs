@@ -13,8 +13,9 @@
 //!    time, planning and reports included, over its cases);
 //! 6. the floor under items 2 and 5's CPU per case: the same requests (read back from a run's
 //!    transcript, `--max-cases 4` as item 2 and `1000`) sent with conform's HTTP client on the
-//!    binary's one-thread runtime, 16 at a time as item 2, nothing checked, planned or reported:
-//!    what an exchange costs this machine's client side (the kernel's included), per case.
+//!    binary's one-thread runtime, one at a time and 16 at a time (item 2's concurrency),
+//!    nothing checked, planned or reported: what an exchange costs this machine's client side
+//!    (the kernel's included), per case.
 //!
 //! Each figure is the median of several runs. `CONFORM_BENCH_QUICK=1` runs fewer repetitions;
 //! `CONFORM_BENCH_SIZES=4,1000` picks the sizes of item 5 (default 4,100,1000,10000);
@@ -121,12 +122,12 @@ fn harness_cpu(
             Arc::new(RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap());
         let plans = engine::plan_for(&ctx, Default::default()).unwrap().cases;
         let n = plans.len();
-        let (user, system) = cpu_split();
+        let before = Cpu::now();
         let report = rt.block_on(engine::execute(ctx, plans, 16));
-        let (user_after, system_after) = cpu_split();
+        let spent = Cpu::now().since(before);
         assert_eq!(report.summary.failed, 0, "the reference server should pass");
-        per_case.push((user_after + system_after - user - system) / n as u32);
-        user_per_case.push((user_after - user) / n as u32);
+        per_case.push(spent.total() / n as u32);
+        user_per_case.push(spent.user / n as u32);
         let _ = server.kill();
         let _ = server.wait();
     }
@@ -225,27 +226,26 @@ fn sizes(bin: &Path, root: &Path, tmp: &Path, reps: usize) {
             let child = sized_run(bin, root, &tmp.join(format!("size-{n}-{i}.toml")), n, &out)
                 .spawn()
                 .expect("conform runs");
-            let (status, peak_kb, user, system) = wait_with_usage(child);
+            let (status, peak_kb, cpu) = wait_with_usage(child);
             let wall = started.elapsed();
             let _ = server.kill();
             let _ = server.wait();
             assert!(status.success(), "conform run --max-cases {n} failed");
             let cases = report_cases(&out.join("report.json"));
             let requests = transcript_requests(&out.join("transcript.jsonl"));
-            rows.push((wall, peak_kb, user, system, cases, requests));
+            rows.push((wall, peak_kb, cpu, cases, requests));
             let _ = std::fs::remove_dir_all(&out);
         }
         rows.sort_by_key(|r| r.0);
-        let (wall, peak_kb, user, system, cases, requests) = rows[rows.len() / 2];
-        let cpu = user + system;
+        let (wall, peak_kb, cpu, cases, requests) = rows[rows.len() / 2];
         let per_case = |d: Duration| d.as_secs_f64() * 1e6 / cases.max(1) as f64;
         println!(
             "   | {n} | {cases} | {requests} | {:.2} s | {:.0} MB | {:.2} s | {:.0} µs | {:.0} µs | {:.0} µs |",
             wall.as_secs_f64(),
             peak_kb as f64 / 1024.0,
-            cpu.as_secs_f64(),
-            per_case(cpu),
-            per_case(user),
+            cpu.total().as_secs_f64(),
+            per_case(cpu.total()),
+            per_case(cpu.user),
             per_case(wall),
         );
     }
@@ -277,12 +277,6 @@ fn http_floor_of(
     assert!(status.success(), "conform run --max-cases {floor_n} failed");
     let mut requests = Vec::new();
     let mut cases = 0usize;
-    let port_of = |url: &str| {
-        url.split('/')
-            .nth(2)
-            .map(str::to_string)
-            .unwrap_or_default()
-    };
     let mut old_host = String::new();
     for case in
         conform::report::transcript::read(&out.join("transcript.jsonl")).expect("transcript")
@@ -294,33 +288,51 @@ fn http_floor_of(
             requests.push(step.request);
         }
     }
+    let replay = Replay {
+        requests,
+        old_host,
+        cases,
+        floor_n,
+    };
     // One at a time, as the run's longest chain of ordered cases goes (most of the default
     // run's requests: item 3 prints it), and 16 at a time, as many as the run allows at once.
     for at_once in [1, 16] {
-        http_floor_at(
-            bin, tmp, rt, reps, &requests, &old_host, cases, at_once, floor_n,
-        );
+        http_floor_at(bin, tmp, rt, reps, &replay, at_once);
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A run's requests read back from its transcript, to be sent again.
+struct Replay {
+    requests: Vec<conform::report::RequestRecord>,
+    /// The `host:port` they were sent to, replaced by the fresh server's.
+    old_host: String,
+    cases: usize,
+    /// The run's `--max-cases`.
+    floor_n: usize,
+}
+
+/// `host:port` of a URL.
+fn port_of(url: &str) -> String {
+    url.split('/')
+        .nth(2)
+        .map(str::to_string)
+        .unwrap_or_default()
+}
+
 fn http_floor_at(
     bin: &Path,
     tmp: &Path,
     rt: &tokio::runtime::Runtime,
     reps: usize,
-    requests: &[conform::report::RequestRecord],
-    old_host: &str,
-    cases: usize,
+    replay: &Replay,
     at_once: usize,
-    floor_n: usize,
 ) {
-    let port_of = |url: &str| {
-        url.split('/')
-            .nth(2)
-            .map(str::to_string)
-            .unwrap_or_default()
-    };
+    let Replay {
+        requests,
+        old_host,
+        cases,
+        floor_n,
+    } = replay;
     let mut floors = Vec::new();
     let mut user_floors = Vec::new();
     for i in 0..reps.min(3) {
@@ -336,12 +348,12 @@ fn http_floor_at(
             .iter()
             .map(|r| conform::http::Outgoing {
                 method: r.method.clone(),
-                url: r.url.replacen(old_host, &host, 1),
+                url: r.url.replacen(old_host.as_str(), &host, 1),
                 headers: r.headers.clone(),
                 body: r.body.clone().map(String::into_bytes),
             })
             .collect();
-        let (user, system) = cpu_split();
+        let before = Cpu::now();
         rt.block_on(async {
             use futures_util::StreamExt as _;
             futures_util::stream::iter(outgoing.iter().map(|o| client.send(o)))
@@ -349,9 +361,9 @@ fn http_floor_at(
                 .for_each(|_| async {})
                 .await;
         });
-        let (user_after, system_after) = cpu_split();
-        floors.push((user_after + system_after - user - system) / cases.max(1) as u32);
-        user_floors.push((user_after - user) / cases.max(1) as u32);
+        let spent = Cpu::now().since(before);
+        floors.push(spent.total() / (*cases).max(1) as u32);
+        user_floors.push(spent.user / (*cases).max(1) as u32);
         let _ = server.kill();
         let _ = server.wait();
     }
@@ -366,7 +378,7 @@ fn http_floor_at(
 /// Waits for a child, polling its peak RSS (kB) from /proc until it exits, and returns its
 /// user and system CPU time as the kernel counted them when it was reaped (`wait4`: to the
 /// microsecond, where /proc's ticks are 10 ms, a tenth of the smallest run).
-fn wait_with_usage(child: Child) -> (std::process::ExitStatus, u64, Duration, Duration) {
+fn wait_with_usage(child: Child) -> (std::process::ExitStatus, u64, Cpu) {
     use std::os::unix::process::ExitStatusExt as _;
     let pid = child.id() as libc::pid_t;
     let status_path = format!("/proc/{pid}/status");
@@ -385,12 +397,10 @@ fn wait_with_usage(child: Child) -> (std::process::ExitStatus, u64, Duration, Du
         let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
         assert!(reaped >= 0, "wait4 failed for the conform run");
         if reaped == pid {
-            let d = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
             return (
                 std::process::ExitStatus::from_raw(status),
                 peak,
-                d(usage.ru_utime),
-                d(usage.ru_stime),
+                Cpu::of(&usage),
             );
         }
         std::thread::sleep(Duration::from_millis(1));
@@ -469,18 +479,44 @@ fn wait_with_peak_rss(mut child: Child) -> (std::process::ExitStatus, u64) {
     }
 }
 
-/// User + system CPU time of this process.
-/// This process's CPU time, every thread's: user and system (the kernel's work for it: the
-/// loopback TCP of its requests, waking the target's process), to the microsecond (/proc's
+/// CPU time, user and system apart (system: the kernel's work for the process, such as the
+/// loopback TCP of its requests and waking the target's process), to the microsecond (/proc's
 /// ticks are 10 ms, a sixth of what item 2 measures).
-fn cpu_split() -> (Duration, Duration) {
-    // SAFETY: an all-zero rusage is a valid value for getrusage to overwrite.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `u` is a valid rusage to write; RUSAGE_SELF is a constant.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
-    assert_eq!(rc, 0, "getrusage(RUSAGE_SELF) failed");
-    let d = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    (d(u.ru_utime), d(u.ru_stime))
+#[derive(Clone, Copy)]
+struct Cpu {
+    user: Duration,
+    system: Duration,
+}
+
+impl Cpu {
+    /// This process's, every thread's.
+    fn now() -> Cpu {
+        // SAFETY: an all-zero rusage is a valid value for getrusage to overwrite.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `u` is a valid rusage to write; RUSAGE_SELF is a constant.
+        let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+        assert_eq!(rc, 0, "getrusage(RUSAGE_SELF) failed");
+        Cpu::of(&u)
+    }
+
+    fn of(u: &libc::rusage) -> Cpu {
+        let d = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        Cpu {
+            user: d(u.ru_utime),
+            system: d(u.ru_stime),
+        }
+    }
+
+    fn since(self, before: Cpu) -> Cpu {
+        Cpu {
+            user: self.user - before.user,
+            system: self.system - before.system,
+        }
+    }
+
+    fn total(self) -> Duration {
+        self.user + self.system
+    }
 }
 
 /// Requests sent in a run: the steps of its transcript.

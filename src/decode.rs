@@ -99,8 +99,9 @@ fn upright_grid(img: &image::GrayImage) -> Option<rqrr::SimpleGrid> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let px = img.as_raw();
     let dark = |x: usize, y: usize| px[y * w + x] < 128;
-    let rows_with_dark: Vec<usize> = (0..h).filter(|&y| (0..w).any(|x| dark(x, y))).collect();
-    let (&top, &bottom) = (rows_with_dark.first()?, rows_with_dark.last()?);
+    let has_dark = |y: &usize| (0..w).any(|x| dark(x, *y));
+    let top = (0..h).find(has_dark)?;
+    let bottom = (0..h).rev().find(has_dark)?;
     let left = (top..=bottom)
         .filter_map(|y| (0..w).find(|&x| dark(x, y)))
         .min()?;
@@ -190,10 +191,9 @@ mod tests {
         );
         // A quarter turn: the fast path reads a grid that does not decode.
         let turned = image::imageops::rotate90(&img);
-        for other in [scaled, turned] {
-            assert_eq!(qr_from_data_url(&data_url(&other)).unwrap(), text);
+        for other in [&scaled, &turned] {
+            assert_eq!(qr_from_data_url(&data_url(other)).unwrap(), text);
         }
-        let turned = image::imageops::rotate90(&img);
         assert!(upright_grid(&turned).is_none_or(|g| rqrr::Grid::new(g).decode().is_err()));
     }
 

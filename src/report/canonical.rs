@@ -21,12 +21,36 @@ pub type Error = serde_json::Error;
 
 /// Appends the canonical JSON of `value` to `out`. On error, `out` holds a partial write.
 pub fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
-    let mut w = Writer {
-        out,
-        members: Vec::new(),
-        scratch: Vec::new(),
-    };
-    value.serialize(&mut w)
+    Canonical::default().write(value, out)
+}
+
+/// A writer's working space, kept from one value to the next (the digest writes thousands of
+/// cases, each with the same few dozen objects).
+#[derive(Default)]
+pub struct Canonical {
+    members: Vec<Member>,
+    scratch: Vec<u8>,
+}
+
+impl Canonical {
+    /// [`write()`], reusing this space.
+    pub fn write<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let mut w = Writer {
+            out,
+            members: std::mem::take(&mut self.members),
+            scratch: std::mem::take(&mut self.scratch),
+        };
+        let written = value.serialize(&mut w);
+        // After an error, members of unfinished objects may be left.
+        w.members.clear();
+        self.members = w.members;
+        self.scratch = w.scratch;
+        written
+    }
 }
 
 /// The canonical JSON of `value` as text.

@@ -371,12 +371,13 @@ fn write_cases(
     out: &mut Vec<u8>,
     hasher: &mut Sha256,
 ) -> Result<(), canonical::Error> {
+    let mut writer = canonical::Canonical::default();
     out.push(b'[');
     for (i, case) in cases.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        canonical::write(case, out)?;
+        writer.write(case, out)?;
         if out.len() >= FLUSH_AT {
             hasher.update(&out[..]);
             out.clear();
