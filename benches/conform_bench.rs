@@ -106,7 +106,11 @@ fn full_run(bin: &Path, root: &Path, tmp: &Path, reps: usize) {
     );
 }
 
-/// 2. Harness CPU per case, the server in another process (the binary's one-thread runtime).
+/// 2. Harness CPU per case, the server in another process (the binary's one-thread runtime),
+/// two ways: with everything kept in memory (`engine::execute`, as tests and library users run
+/// it), and as the binary runs it (`conform run`'s engine options: the transcript written to
+/// disk as cases finish, passed cases slimmed, the report finished with its digest; planning,
+/// start-up and the rendered report files left out, which item 5 includes).
 fn harness_cpu(
     bin: &Path,
     tmp: &Path,
@@ -114,28 +118,50 @@ fn harness_cpu(
     rt: &tokio::runtime::Runtime,
     reps: usize,
 ) {
-    let mut per_case = Vec::new();
-    let mut user_per_case = Vec::new();
-    for i in 0..reps {
-        let (mut server, config) = serve(bin, &tmp.join(format!("cpu-{i}.toml")), 0);
-        let ctx =
-            Arc::new(RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap());
-        let plans = engine::plan_for(&ctx, Default::default()).unwrap().cases;
-        let n = plans.len();
-        let before = Cpu::now();
-        let report = rt.block_on(engine::execute(ctx, plans, 16));
-        let spent = Cpu::now().since(before);
-        assert_eq!(report.summary.failed, 0, "the reference server should pass");
-        per_case.push(spent.total() / n as u32);
-        user_per_case.push(spent.user / n as u32);
-        let _ = server.kill();
-        let _ = server.wait();
+    for as_binary in [false, true] {
+        let mut per_case = Vec::new();
+        let mut user_per_case = Vec::new();
+        for i in 0..reps {
+            let (mut server, config) = serve(bin, &tmp.join(format!("cpu-{i}.toml")), 0);
+            let ctx = Arc::new(
+                RunContext::new(contracts.clone(), config, &RunSettings::default()).unwrap(),
+            );
+            let plans = engine::plan_for(&ctx, Default::default()).unwrap().cases;
+            let n = plans.len();
+            let before = Cpu::now();
+            let report = if as_binary {
+                let dir = tmp.join(format!("cpu-run-{i}"));
+                let mut transcript = conform::report::transcript::Writer::create(&dir).unwrap();
+                let options = engine::RunOptions {
+                    concurrency: 16,
+                    slim: true,
+                };
+                let mut report =
+                    rt.block_on(engine::run(ctx, plans, options, &mut [&mut transcript]));
+                report.transcript = Some(transcript.finish().unwrap());
+                report.finish();
+                report
+            } else {
+                rt.block_on(engine::execute(ctx, plans, 16))
+            };
+            let spent = Cpu::now().since(before);
+            assert_eq!(report.summary.failed, 0, "the reference server should pass");
+            per_case.push(spent.total() / n as u32);
+            user_per_case.push(spent.user / n as u32);
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+        let how = if as_binary {
+            "as the binary runs it: transcript to disk, passed cases slimmed"
+        } else {
+            "everything kept in memory"
+        };
+        println!(
+            "2. harness CPU per case ({how}; plan excluded; server in another process): median {:.1} us, of which user {:.1} us (system: the kernel's part)",
+            median(&per_case).as_secs_f64() * 1e6,
+            median(&user_per_case).as_secs_f64() * 1e6
+        );
     }
-    println!(
-        "2. harness CPU per case (plan excluded; request, checks, report record; server in another process): median {:.1} us, of which user {:.1} us (system: the kernel's part)",
-        median(&per_case).as_secs_f64() * 1e6,
-        median(&user_per_case).as_secs_f64() * 1e6
-    );
 }
 
 /// 3. Latency-bound runs.
