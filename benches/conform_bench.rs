@@ -107,10 +107,10 @@ fn full_run(bin: &Path, root: &Path, tmp: &Path, reps: usize) {
 }
 
 /// Item 2: harness CPU per case, the server in another process (the binary's one-thread
-/// runtime), two ways: with everything kept in memory (`engine::execute`, as tests and library users run
-/// it), and as the binary runs it (`conform run`'s engine options: the transcript written to
-/// disk as cases finish, passed cases slimmed, the report finished with its digest; planning,
-/// start-up and the rendered report files left out, which item 5 includes).
+/// runtime), two ways: with everything kept in memory (`engine::execute`, as tests and library
+/// users run it), and as the binary runs it (`conform run`'s engine options: the transcript
+/// written to disk as cases finish, passed cases slimmed, the report finished with its digest;
+/// planning, start-up and the rendered report files left out, which item 5 includes).
 fn harness_cpu(
     bin: &Path,
     tmp: &Path,
