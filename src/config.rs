@@ -287,16 +287,30 @@ impl TargetConfig {
                     )));
                 }
             }
-            for (key, v) in spec {
-                if !v.optional && v.default.is_none() && !target.vars.contains_key(key) {
+            // Every missing key at once: a config is written by hand, one fix per run is slow.
+            let missing: Vec<String> = spec
+                .iter()
+                .filter(|(key, v)| {
+                    !v.optional && v.default.is_none() && !target.vars.contains_key(*key)
+                })
+                .map(|(key, v)| {
+                    let what = if v.description.is_empty() {
+                        "see the suite"
+                    } else {
+                        &v.description
+                    };
+                    format!("`{key}` is required: {what}")
+                })
+                .collect();
+            match missing.as_slice() {
+                [] => {}
+                [one] => return Err(invalid(one.clone())),
+                many => {
                     return Err(invalid(format!(
-                        "`{key}` is required: {}",
-                        if v.description.is_empty() {
-                            "see the suite"
-                        } else {
-                            &v.description
-                        }
-                    )));
+                        "{} required keys are missing:\n  {}",
+                        many.len(),
+                        many.join("\n  ")
+                    )))
                 }
             }
         }

@@ -326,6 +326,17 @@ fn unknown_contract_and_missing_variables_are_config_errors() {
         .unwrap_err()
         .to_string()
         .contains("`token` is required"));
+    // Every missing key is named at once, each with what it is for.
+    let several = TargetConfig::parse(
+        "[tss]\nbase_url = \"http://127.0.0.1:1\"\ntoken = \"t\"\n",
+        "t",
+        &|_| None,
+    )
+    .unwrap();
+    let message = several.check_against(&contracts).unwrap_err().to_string();
+    assert!(message.contains("required keys are missing"), "{message}");
+    assert!(message.contains("`password` is required: "), "{message}");
+    assert!(message.contains("`otp` is required: "), "{message}");
 }
 
 #[test]
