@@ -278,14 +278,20 @@ impl TargetConfig {
                 message,
             };
             let spec = &contract.suite.variables;
-            for key in target.vars.keys() {
-                if !spec.contains_key(key) {
-                    let known: Vec<&str> = spec.keys().map(String::as_str).collect();
-                    return Err(invalid(format!(
-                        "unknown key `{key}` (the suite takes base_url, strict, headers, {})",
-                        known.join(", ")
-                    )));
-                }
+            let unknown: Vec<String> = target
+                .vars
+                .keys()
+                .filter(|key| !spec.contains_key(*key))
+                .map(|key| format!("`{key}`"))
+                .collect();
+            if !unknown.is_empty() {
+                let known: Vec<&str> = spec.keys().map(String::as_str).collect();
+                return Err(invalid(format!(
+                    "unknown key{} {} (the suite takes base_url, strict, headers, {})",
+                    if unknown.len() == 1 { "" } else { "s" },
+                    unknown.join(", "),
+                    known.join(", ")
+                )));
             }
             // Every missing key at once: a config is written by hand, one fix per run is slow.
             let missing: Vec<String> = spec

@@ -84,6 +84,7 @@ fn bad_usage_config_and_unreachable_targets_exit_2_with_a_clear_error() {
         (write("broken.toml", "[tenpay\n"), "failed to parse config"),
         (write("env.toml", "[onboard]\nbase_url = \"http://127.0.0.1:9\"\ntoken = \"${CONFORM_TEST_UNSET_TOKEN}\"\n"), "CONFORM_TEST_UNSET_TOKEN"),
         (write("unknown.toml", "[onboard]\nbase_url = \"http://127.0.0.1:9\"\ntoken = \"t0000\"\ncolour = 1\n"), "unknown key `colour`"),
+        (write("unknowns.toml", "[onboard]\nbase_url = \"http://127.0.0.1:9\"\ntoken = \"t0000\"\ncolour = 1\nsize = 2\n"), "unknown keys `colour`, `size`"),
         (write("down.toml", "[onboard]\nbase_url = \"http://127.0.0.1:9\"\ntoken = \"t0000\"\n"), "unreachable"),
         (tmp.path().join("absent.toml").to_str().unwrap().to_string(), "failed to read config"),
     ];
