@@ -117,6 +117,23 @@ fn bad_usage_config_and_unreachable_targets_exit_2_with_a_clear_error() {
     assert!(text(&o).contains("no-such-fault"), "{}", text(&o));
     let o = conform(&["frobnicate"], tmp.path());
     assert_eq!(o.status.code(), Some(2));
+    // Numbers that mean nothing are refused before anything runs, not read as something else.
+    for (flag, value, expected) in [
+        ("--timeout", "0", "must be above 0"),
+        ("--timeout", "-1", "must be above 0"),
+        ("--rate", "0", "must be above 0"),
+        ("--rate", "NaN", "must be above 0"),
+        ("--rate", "fast", "not a number"),
+        ("--concurrency", "0", "must be at least 1"),
+        ("--test-threads", "0", "must be at least 1"),
+    ] {
+        let arg = format!("{flag}={value}");
+        let o = conform(&["run", &arg, "--contracts", contracts], tmp.path());
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{arg}: {t}");
+        assert!(t.contains(expected), "{arg}: expected {expected:?} in {t}");
+        assert!(!tmp.path().join("reports").exists(), "{arg} ran: {t}");
+    }
 }
 
 #[test]

@@ -21,7 +21,7 @@ pub struct ConsoleArgs {
     #[arg(long)]
     pub list: bool,
     /// Cases in flight at once (the same as --concurrency).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = super::at_least_one)]
     pub test_threads: Option<usize>,
     /// Output: libtest (one line per case), terse (one character per case) or json (events).
     #[arg(long, value_parser = format_parser(), value_name = "libtest|terse|json")]

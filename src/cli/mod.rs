@@ -79,7 +79,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub contracts: Option<PathBuf>,
     /// Per-request timeout in seconds (connect, answer and whole body).
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = above_zero)]
     pub timeout: f64,
     /// Largest response body read, in bytes; a larger one fails its case with "body too large".
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BODY_LIMIT)]
@@ -109,11 +109,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub lenient: bool,
     /// Cases in flight at once (flows keep their step order; cases sharing state never overlap).
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = at_least_one)]
     pub concurrency: usize,
-    /// Ceiling on requests per second across the run (a 429 is always retried after its
-    /// Retry-After, at most 3 times, and reported).
-    #[arg(long, value_name = "N")]
+    /// Ceiling on requests per second across the run, above 0 (without it, none; a 429 is always
+    /// retried after its Retry-After, at most 3 times, and reported).
+    #[arg(long, value_name = "N", value_parser = above_zero)]
     pub rate: Option<f64>,
     /// Seed of the generated cases: the same seed gives the same cases on every machine.
     #[arg(long, value_name = "N", default_value_t = GenerateOptions::default().seed)]
@@ -362,6 +362,28 @@ fn run(args: RunArgs) -> Result<Exit> {
         &args.reporting.formats,
         format == ConsoleFormat::Json,
     )
+}
+
+/// A command-line number that must be above zero (`--timeout`, `--rate`): 0 would mean no time
+/// for an answer or no request at all, which nobody asks for, so it is refused rather than read
+/// as something else.
+pub(crate) fn above_zero(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|e| format!("not a number ({e})"))?;
+    if value.is_nan() || value <= 0.0 {
+        return Err("must be above 0".into());
+    }
+    Ok(value)
+}
+
+/// A count that must be at least one (`--concurrency`, `--test-threads`).
+pub(crate) fn at_least_one(text: &str) -> Result<usize, String> {
+    let value: usize = text
+        .parse()
+        .map_err(|e| format!("not a whole number ({e})"))?;
+    if value == 0 {
+        return Err("must be at least 1".into());
+    }
+    Ok(value)
 }
 
 /// A number of seconds from the command line as a duration (an error when negative or huge).
