@@ -340,7 +340,7 @@ fn run(args: RunArgs) -> Result<Exit> {
     }
     rt.block_on(engine::check_reachable(&ctx))?;
     // --concurrency and libtest's --test-threads are the same knob; either may be given.
-    let concurrency = args.test.test_threads.unwrap_or(args.concurrency).max(1);
+    let concurrency = args.test.test_threads.unwrap_or(args.concurrency);
     let format = args.test.format();
     let mut console = Console::stdout(format, &plans, filtered_out);
     let mut transcript = transcript::Writer::create(&args.report_dir)?;
